@@ -1,0 +1,90 @@
+// A deployment, as read from a `.deploy.json` file (docs/language.md, "Deployments"): how many
+// instances each role runs, the `.static` facts each node gets, timer periods, the client
+// workload, and the simulator's network and faults. Values that depend on the cluster (an
+// address, a count, the node's own address) stay symbolic here; resolve-deployment.ts turns
+// them into facts for each node.
+
+import type { SourceFile, Span } from '../source.js';
+import type { Value } from '../values/value.js';
+
+/** A cell of a static row. */
+export type StaticCell =
+  | { readonly kind: 'value'; readonly value: Value; readonly span: Span }
+  /** The address of one instance of a role. */
+  | { readonly kind: 'addr'; readonly role: string; readonly index: number; readonly span: Span }
+  /** Every address of a role: the row is repeated once per instance. */
+  | { readonly kind: 'all'; readonly role: string; readonly span: Span }
+  /** The number of instances of a role. */
+  | { readonly kind: 'count'; readonly role: string; readonly span: Span }
+  /** The receiving node's own address or instance index. */
+  | { readonly kind: 'self'; readonly what: 'addr' | 'index'; readonly span: Span };
+
+/** A cell of a client request row. */
+export type RequestCell =
+  | { readonly kind: 'value'; readonly value: Value; readonly span: Span }
+  /** A string in which `{client}` and `{seq}` are replaced. */
+  | { readonly kind: 'template'; readonly text: string; readonly span: Span }
+  | { readonly kind: 'client'; readonly what: 'addr' | 'index'; readonly span: Span }
+  | { readonly kind: 'seq'; readonly span: Span };
+
+/** A role instance: `leader` (instance 0), `leader[2]`, or `leader[*]` (spread over all). */
+export interface NodeRef {
+  readonly role: string;
+  readonly index: number | '*';
+  readonly span: Span;
+}
+
+export interface Workload {
+  readonly count: number;
+  readonly requests: number;
+  /** Requests a client keeps outstanding (a closed loop when 1). */
+  readonly window: number;
+  readonly target: NodeRef;
+  readonly input: { readonly relation: string; readonly span: Span };
+  readonly row: readonly RequestCell[];
+  readonly rowSpan: Span;
+  readonly reply: { readonly relation: string; readonly column: number | string; readonly span: Span };
+  readonly span: Span;
+}
+
+export type Fault =
+  | { readonly kind: 'crash'; readonly node: NodeRef; readonly at: number; readonly restart?: number; readonly span: Span }
+  | { readonly kind: 'partition'; readonly groups: readonly (readonly NodeRef[])[]; readonly at: number; readonly heal?: number; readonly span: Span };
+
+export interface SimSettings {
+  /** Node-to-node message delay, microseconds, uniform in [min, max]. */
+  readonly delay: readonly [number, number];
+  /** Client-to-node and node-to-client delay. */
+  readonly clientDelay: readonly [number, number];
+  /** Time from a node having input to its tick, uniform in [min, max]. */
+  readonly tickDelay: readonly [number, number];
+  /** Probability that a node-to-node message is lost. */
+  readonly drop: number;
+  /** Simulated time after which the run stops. */
+  readonly until: number;
+  /** `message`: every message has its own delay; `tick`: a tick's messages to one node travel together. */
+  readonly batching: 'message' | 'tick';
+  readonly faults: readonly Fault[];
+  readonly maxEvents: number;
+}
+
+export interface Deployment {
+  /** The file it was read from; undefined for the built-in default. */
+  readonly source?: SourceFile;
+  readonly roles: ReadonlyMap<string, { readonly instances: number; readonly span?: Span }>;
+  readonly statics: ReadonlyMap<string, { readonly rows: readonly (readonly StaticCell[])[]; readonly span: Span }>;
+  readonly timers: ReadonlyMap<string, { readonly periodMicros: number; readonly span: Span }>;
+  readonly clients?: Workload;
+  readonly sim: SimSettings;
+}
+
+export const defaultSimSettings: SimSettings = {
+  delay: [100, 5000],
+  clientDelay: [100, 1000],
+  tickDelay: [0, 50],
+  drop: 0,
+  until: 60_000_000,
+  batching: 'message',
+  faults: [],
+  maxEvents: 2_000_000,
+};

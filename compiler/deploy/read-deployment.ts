@@ -1,0 +1,273 @@
+// Deployment file text to `Deployment`, checking its shape: known keys, the right kinds of
+// values, durations with units, node names like `participant[1]`. Whether the names match the
+// program is checked later, by resolve-deployment.ts, which knows the program.
+
+import { diagnostic, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { SourceFile, Span } from '../source.js';
+import { defaultSimSettings, type Deployment, type Fault, type NodeRef, type RequestCell, type SimSettings, type StaticCell, type Workload } from './deployment.js';
+import { parseDuration } from './duration.js';
+import { JsonReader, type JsonNode } from './json-reader.js';
+
+export interface DeploymentResult {
+  readonly deployment?: Deployment;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const MAX_INSTANCES = 10_000;
+
+export function readDeployment(source: SourceFile): DeploymentResult {
+  const sink: Diagnostic[] = [];
+  const tree = JsonReader.parse(source, sink, 'DED601');
+  if (!tree) return { diagnostics: sink };
+  const r = new JsonReader(source, sink, 'DED602');
+  const top = r.object(tree, 'the deployment', ['$schema', 'description', 'roles', 'statics', 'timers', 'clients', 'sim']);
+  if (!top) return { diagnostics: sink };
+
+  const roles = new Map<string, { instances: number; span: Span }>();
+  const rolesNode = top.get('roles');
+  if (rolesNode) {
+    for (const [name, { value }] of r.object(rolesNode.value, '`roles`') ?? []) {
+      const n = r.integer(value, `the number of \`${name}\` instances`, 1, MAX_INSTANCES);
+      if (n !== undefined) roles.set(name, { instances: n, span: r.span(value) });
+    }
+  }
+
+  const statics = new Map<string, { rows: StaticCell[][]; span: Span }>();
+  for (const [name, { value }] of top.get('statics') ? (r.object(top.get('statics')!.value, '`statics`') ?? []) : []) {
+    const rows = r.array(value, `the facts of \`${name}\``);
+    if (!rows) continue;
+    const cells: StaticCell[][] = [];
+    for (const row of rows) {
+      const items = r.array(row, `a fact of \`${name}\` (a row: an array of values)`);
+      if (items) cells.push(items.map((c) => staticCell(r, c)).filter((c): c is StaticCell => c !== undefined));
+    }
+    statics.set(name, { rows: cells, span: r.span(value) });
+  }
+
+  const timers = new Map<string, { periodMicros: number; span: Span }>();
+  for (const [name, { value }] of top.get('timers') ? (r.object(top.get('timers')!.value, '`timers`') ?? []) : []) {
+    const d = duration(r, value, `the period of timer \`${name}\``);
+    if (d !== undefined && d > 0) timers.set(name, { periodMicros: d, span: r.span(value) });
+    else if (d === 0) r.error(value, 'a timer period must be longer than zero', 'zero', undefined, 'DED607');
+  }
+
+  const clients = top.get('clients') ? readWorkload(r, top.get('clients')!.value) : undefined;
+  const sim = top.get('sim') ? readSim(r, top.get('sim')!.value) : defaultSimSettings;
+
+  if (hasErrors(sink)) return { diagnostics: sink };
+  return { deployment: { source, roles, statics, timers, ...(clients ? { clients } : {}), sim }, diagnostics: sink };
+}
+
+function staticCell(r: JsonReader, node: JsonNode): StaticCell | undefined {
+  const span = r.span(node);
+  if (node.type === 'number') {
+    const v = r.integer(node, 'a number in a fact', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    return v === undefined ? undefined : { kind: 'value', value: BigInt(v), span };
+  }
+  if (node.type === 'string') return { kind: 'value', value: node.value as string, span };
+  const obj = r.object(node, 'a value in a fact', ['addr', 'index', 'all', 'count', 'self']);
+  if (!obj) return undefined;
+  const role = (key: string) => r.string(obj.get(key)!.value, `\`${key}\``);
+  if (obj.has('addr')) {
+    const name = role('addr');
+    const index = obj.has('index') ? r.integer(obj.get('index')!.value, 'the instance index', 0, MAX_INSTANCES - 1) : 0;
+    return name === undefined || index === undefined ? undefined : { kind: 'addr', role: name, index, span };
+  }
+  if (obj.has('all')) {
+    const name = role('all');
+    return name === undefined ? undefined : { kind: 'all', role: name, span };
+  }
+  if (obj.has('count')) {
+    const name = role('count');
+    return name === undefined ? undefined : { kind: 'count', role: name, span };
+  }
+  if (obj.has('self')) {
+    const what = r.string(obj.get('self')!.value, '`self`');
+    if (what === 'addr' || what === 'index') return { kind: 'self', what, span };
+    if (what !== undefined) r.error(obj.get('self')!.value, '`self` is "addr" or "index"', 'unknown');
+    return undefined;
+  }
+  r.error(node, 'a value in a fact is a number, a string, or one of {"addr": role}, {"all": role}, {"count": role}, {"self": "addr"|"index"}', 'not a value');
+  return undefined;
+}
+
+function requestCell(r: JsonReader, node: JsonNode): RequestCell | undefined {
+  const span = r.span(node);
+  if (node.type === 'number') {
+    const v = r.integer(node, 'a number in a request', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    return v === undefined ? undefined : { kind: 'value', value: BigInt(v), span };
+  }
+  if (node.type === 'string') {
+    const text = node.value as string;
+    return /\{(client|seq)\}/.test(text) ? { kind: 'template', text, span } : { kind: 'value', value: text, span };
+  }
+  const obj = r.object(node, 'a value in a request', ['client', 'seq']);
+  if (!obj) return undefined;
+  if (obj.has('client')) {
+    const what = r.string(obj.get('client')!.value, '`client`');
+    if (what === 'addr' || what === 'index') return { kind: 'client', what, span };
+    if (what !== undefined) r.error(obj.get('client')!.value, '`client` is "addr" or "index"', 'unknown');
+    return undefined;
+  }
+  if (obj.has('seq')) return { kind: 'seq', span };
+  r.error(node, 'a value in a request is a number, a string, {"client": "addr"|"index"} or {"seq": "int"}', 'not a value');
+  return undefined;
+}
+
+export function parseNodeRef(text: string, span: Span): NodeRef | undefined {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+|\*)\])?$/.exec(text);
+  if (!m) return undefined;
+  return { role: m[1]!, index: m[2] === undefined ? 0 : m[2] === '*' ? '*' : Number(m[2]), span };
+}
+
+function nodeRef(r: JsonReader, node: JsonNode, what: string, allowSpread: boolean): NodeRef | undefined {
+  const text = r.string(node, what);
+  if (text === undefined) return undefined;
+  const ref = parseNodeRef(text, r.span(node));
+  if (!ref || (!allowSpread && ref.index === '*')) {
+    r.error(node, `${what} must name a node, such as "leader" or "participant[1]"${allowSpread ? ', or "participant[*]" for all of them in turn' : ''}`, 'not a node name', undefined, 'DED608');
+    return undefined;
+  }
+  return ref;
+}
+
+function duration(r: JsonReader, node: JsonNode, what: string): number | undefined {
+  const text = node.type === 'string' ? (node.value as string) : undefined;
+  const d = text === undefined ? undefined : parseDuration(text);
+  if (d === undefined) {
+    r.error(node, `${what} must be a duration with a unit, such as "5ms", "250us" or "2s"`, 'not a duration', undefined, 'DED607');
+  }
+  return d;
+}
+
+function range(r: JsonReader, node: JsonNode, what: string): [number, number] | undefined {
+  if (node.type === 'string') {
+    const d = duration(r, node, what);
+    return d === undefined ? undefined : [d, d];
+  }
+  const items = r.array(node, what);
+  if (!items) return undefined;
+  if (items.length !== 2) {
+    r.error(node, `${what} is a duration or a pair ["min", "max"]`, `${items.length} items`, undefined, 'DED607');
+    return undefined;
+  }
+  const lo = duration(r, items[0]!, `the least ${what}`);
+  const hi = duration(r, items[1]!, `the greatest ${what}`);
+  if (lo === undefined || hi === undefined) return undefined;
+  if (lo > hi) {
+    r.error(node, `${what}: the least is more than the greatest`, 'min > max', undefined, 'DED607');
+    return undefined;
+  }
+  return [lo, hi];
+}
+
+function readWorkload(r: JsonReader, node: JsonNode): Workload | undefined {
+  const obj = r.object(node, '`clients`', ['count', 'requests', 'window', 'target', 'input', 'row', 'reply']);
+  if (!obj) return undefined;
+  const required = ['target', 'input', 'row', 'reply'];
+  const missing = required.filter((k) => !obj.has(k));
+  if (missing.length) {
+    r.sink.push(
+      diagnostic('DED610', `\`clients\` needs ${missing.map((m) => `\`${m}\``).join(', ')}`, {
+        span: r.span(node),
+        label: 'incomplete workload',
+        hint: 'see docs/language.md, "Deployments", for a complete example',
+      }),
+    );
+    return undefined;
+  }
+  const count = obj.has('count') ? r.integer(obj.get('count')!.value, '`count`', 0, 100_000) : 1;
+  const requests = obj.has('requests') ? r.integer(obj.get('requests')!.value, '`requests`', 0, 10_000_000) : 1;
+  const window = obj.has('window') ? r.integer(obj.get('window')!.value, '`window`', 1, 100_000) : 1;
+  const target = nodeRef(r, obj.get('target')!.value, '`target`', true);
+  const inputNode = obj.get('input')!.value;
+  const input = r.string(inputNode, '`input`');
+  const rowNode = obj.get('row')!.value;
+  const cells = r.array(rowNode, '`row`')?.map((c) => requestCell(r, c));
+  const replyNode = obj.get('reply')!.value;
+  const reply = r.object(replyNode, '`reply`', ['relation', 'seqColumn']);
+  let replyRelation: string | undefined;
+  let column: number | string | undefined;
+  if (reply) {
+    if (!reply.has('relation') || !reply.has('seqColumn')) {
+      r.error(replyNode, '`reply` needs `relation` and `seqColumn`', 'incomplete', 'for example {"relation": "clientOut", "seqColumn": "id"}', 'DED610');
+    } else {
+      replyRelation = r.string(reply.get('relation')!.value, '`reply.relation`');
+      const c = reply.get('seqColumn')!.value;
+      column = c.type === 'string' ? (c.value as string) : r.integer(c, '`reply.seqColumn`', 0, 1000);
+    }
+  }
+  if (
+    count === undefined || requests === undefined || window === undefined || !target || input === undefined ||
+    !cells || cells.some((c) => c === undefined) || replyRelation === undefined || column === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    count,
+    requests,
+    window,
+    target,
+    input: { relation: input, span: r.span(inputNode) },
+    row: cells as RequestCell[],
+    rowSpan: r.span(rowNode),
+    reply: { relation: replyRelation, column, span: r.span(replyNode) },
+    span: r.span(node),
+  };
+}
+
+function readSim(r: JsonReader, node: JsonNode): SimSettings {
+  const obj = r.object(node, '`sim`', ['delay', 'clientDelay', 'tickDelay', 'drop', 'until', 'batching', 'faults', 'maxEvents']);
+  if (!obj) return defaultSimSettings;
+  const get = <T>(key: string, read: (n: JsonNode) => T | undefined, fallback: T): T => {
+    const entry = obj.get(key);
+    return entry ? (read(entry.value) ?? fallback) : fallback;
+  };
+  const batching = get('batching', (n) => {
+    const s = r.string(n, '`batching`');
+    if (s === 'message' || s === 'tick') return s;
+    if (s !== undefined) r.error(n, '`batching` is "message" or "tick"', 'unknown');
+    return undefined;
+  }, defaultSimSettings.batching);
+  return {
+    delay: get('delay', (n) => range(r, n, 'delay'), defaultSimSettings.delay),
+    clientDelay: get('clientDelay', (n) => range(r, n, 'client delay'), defaultSimSettings.clientDelay),
+    tickDelay: get('tickDelay', (n) => range(r, n, 'tick delay'), defaultSimSettings.tickDelay),
+    drop: get('drop', (n) => r.number(n, '`drop` (a probability)', 0, 1), defaultSimSettings.drop),
+    until: get('until', (n) => duration(r, n, '`until`'), defaultSimSettings.until),
+    batching,
+    faults: get('faults', (n) => readFaults(r, n), []),
+    maxEvents: get('maxEvents', (n) => r.integer(n, '`maxEvents`', 1, 1_000_000_000), defaultSimSettings.maxEvents),
+  };
+}
+
+function readFaults(r: JsonReader, node: JsonNode): Fault[] | undefined {
+  const items = r.array(node, '`faults`');
+  if (!items) return undefined;
+  const out: Fault[] = [];
+  for (const item of items) {
+    const obj = r.object(item, 'a fault', ['crash', 'restart', 'partition', 'heal', 'at']);
+    if (!obj) continue;
+    const at = obj.has('at') ? duration(r, obj.get('at')!.value, '`at`') : undefined;
+    if (!obj.has('at')) r.error(item, 'a fault needs `at`, the time it strikes', 'no `at`', undefined, 'DED602');
+    if (at === undefined) continue;
+    if (obj.has('crash') === obj.has('partition')) {
+      r.error(item, 'a fault is either {"crash": node, ...} or {"partition": [[nodes], [nodes]], ...}', 'unclear fault');
+      continue;
+    }
+    if (obj.has('crash')) {
+      const ref = nodeRef(r, obj.get('crash')!.value, '`crash`', false);
+      const restart = obj.has('restart') ? duration(r, obj.get('restart')!.value, '`restart`') : undefined;
+      if (obj.has('heal')) r.error(obj.get('heal')!.key, '`heal` belongs to a partition; a crash has `restart`', 'not for a crash');
+      if (ref) out.push({ kind: 'crash', node: ref, at, ...(restart !== undefined ? { restart } : {}), span: r.span(item) });
+    } else {
+      const groups = r.array(obj.get('partition')!.value, '`partition`')?.map((g) => r.array(g, 'a group of nodes')?.map((n) => nodeRef(r, n, 'a node', false)));
+      const heal = obj.has('heal') ? duration(r, obj.get('heal')!.value, '`heal`') : undefined;
+      if (obj.has('restart')) r.error(obj.get('restart')!.key, '`restart` belongs to a crash; a partition has `heal`', 'not for a partition');
+      if (groups && groups.every((g) => g && g.every((n) => n))) {
+        out.push({ kind: 'partition', groups: groups as NodeRef[][], at, ...(heal !== undefined ? { heal } : {}), span: r.span(item) });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,10 @@
+// Test runner settings: unit and sample tests under test/, run against the TypeScript sources.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
