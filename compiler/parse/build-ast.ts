@@ -5,10 +5,14 @@
 import type * as ohm from 'ohm-js';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../source.js';
+import { INT64_MAX } from '../values/value.js';
 import type * as A from './ast.js';
 import { dedalusGrammar } from './grammar.js';
 
 type Sink = Diagnostic[];
+
+/** The longest timer period: a million seconds (about 11.6 days), in microseconds. */
+const MAX_PERIOD_MICROS = 1e12;
 
 function spanOf(node: ohm.Node): Span {
   return { start: node.source.startIdx, end: node.source.endIdx };
@@ -89,12 +93,21 @@ semantics.addOperation<unknown>('ast(sink)', {
   period(digits, unit) {
     const amount = Number(digits.sourceString);
     const span = spanOf(this);
-    if (!(amount > 0) || !Number.isSafeInteger(amount)) {
+    const micros = amount * { us: 1, ms: 1000, s: 1_000_000 }[unit.sourceString as A.Period['unit']];
+    if (!(amount > 0)) {
       this.args.sink.push(
-        diagnostic('DED107', 'a timer period must be a positive whole number', {
+        diagnostic('DED107', 'a timer period must be longer than zero', {
           span,
-          label: 'not a valid period',
+          label: 'zero',
           hint: 'write a period such as 100ms, 250us or 2s',
+        }),
+      );
+    } else if (!(micros <= MAX_PERIOD_MICROS)) {
+      this.args.sink.push(
+        diagnostic('DED107', 'this timer period is too long', {
+          span,
+          label: 'longer than a million seconds',
+          hint: 'periods range from 1us to 1000000s',
         }),
       );
     }
@@ -213,8 +226,12 @@ semantics.addOperation<unknown>('ast(sink)', {
   },
   UnaryExpr_neg(_minus, operand) {
     const inner = build(operand, this.args.sink) as A.Expr;
-    // `-5` is the literal -5, so printing and re-parsing give the same tree.
-    if (inner.kind === 'int') return { kind: 'int', value: -inner.value, span: spanOf(this) } satisfies A.IntLiteral;
+    // `-5` is the literal -5, so printing and re-parsing give the same tree. Negating a literal
+    // that is in range into one that is not (only -(-9223372036854775808)) stays an operation,
+    // which wraps at run time like any arithmetic.
+    if (inner.kind === 'int' && (-inner.value <= INT64_MAX || inner.value > INT64_MAX)) {
+      return { kind: 'int', value: -inner.value, span: spanOf(this) } satisfies A.IntLiteral;
+    }
     return { kind: 'unary', op: '-', operand: inner, span: spanOf(this) } satisfies A.UnaryExpr;
   },
   PrimaryExpr_paren(_open, e, _close) {
@@ -286,9 +303,19 @@ function decodeString(chars: ohm.Node, sink: Sink): string {
       i++;
       continue;
     }
-    const unicode = /^u\{([0-9a-fA-F]{1,6})\}/.exec(text.slice(i + 1));
-    if (unicode && parseInt(unicode[1]!, 16) <= 0x10ffff) {
-      out += String.fromCodePoint(parseInt(unicode[1]!, 16));
+    const unicode = /^u\{([0-9a-fA-F]+)\}/.exec(text.slice(i + 1));
+    if (unicode) {
+      const code = parseInt(unicode[1]!, 16);
+      const span = { start: base + i, end: base + i + 1 + unicode[0].length };
+      if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+        sink.push(
+          diagnostic('DED104', `\`\\${unicode[0]}\` is not a Unicode scalar value`, {
+            span,
+            label: code > 0x10ffff ? 'above U+10FFFF' : 'a surrogate, which UTF-8 cannot encode',
+            hint: 'write a code point from 0 to D7FF or from E000 to 10FFFF',
+          }),
+        );
+      } else out += String.fromCodePoint(code);
       i += unicode[0].length;
       continue;
     }

@@ -73,9 +73,10 @@ export function dumpAst(program: Program, source?: SourceFile): string {
         return it.items.forEach((i) => item(i, d + 1));
       case 'decl': {
         const extra = it.period ? ` ${it.period.amount}${it.period.unit}` : '';
-        line(d, `decl .${it.decl} ${it.name}${extra}`, it.span);
+        const shape = it.columns?.length === 0 ? ' ()' : '';
+        line(d, `decl .${it.decl} ${it.name}${extra}${shape}`, it.span);
         for (const c of it.columns ?? []) line(d + 1, `column ${c.name}${c.type ? `: ${c.type}` : ''}`, c.span);
-        for (const s of it.snippets ?? []) line(d + 1, `snippet \`${s}\``);
+        for (const s of it.snippets ?? []) line(d + 1, `snippet ${quoteString(s)}`);
         return;
       }
       case 'rule':
