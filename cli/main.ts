@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 // The `dedc` command line: one binary with a subcommand per job. Exit codes: 0 ok, 1
 // diagnostics (problems in programs, plans or deployments), 2 usage (bad arguments, missing
 // files). An unexpected exception is a bug in dedc: it says so, with the stack, and exits 70.

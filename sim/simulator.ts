@@ -258,6 +258,8 @@ export function simulate(analysis: Analysis, cluster: Cluster, options: SimOptio
    * protocol that has timers (a timer could still make progress). */
   function quiescent(): boolean {
     if (inFlight > 0) return false;
+    // Without clients, a program with timers runs until the time limit.
+    if (hasTimers && clients.size === 0) return false;
     for (const n of nodes.values()) if (n.tickScheduled) return false;
     for (const c of clients.values()) {
       if (c.outstanding.size === 0 && workload && c.nextSeq <= workload.requests) return false;
@@ -297,6 +299,11 @@ export function simulate(analysis: Analysis, cluster: Cluster, options: SimOptio
           const node = nodes.get(m.to)!;
           if (node.crashed || !node.engine) {
             drop(m.from, m.to, m.relation, m.row, 'crashed');
+            continue;
+          }
+          // A partition that began while the message was in flight stops it too.
+          if (nodes.has(m.from) && separated(m.from, m.to)) {
+            drop(m.from, m.to, m.relation, m.row, 'partition');
             continue;
           }
           node.received++;

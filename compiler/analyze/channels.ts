@@ -3,6 +3,7 @@
 // which roles send it and which read it. A channel no role reads goes to clients.
 
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { compareStrings } from '../values/value.js';
 import type { ChannelInfo } from './analysis.js';
 import type { CollectedProgram } from './collect.js';
 import type { RelationTable } from './relations.js';
@@ -38,17 +39,17 @@ export function findChannels(program: CollectedProgram, relations: RelationTable
         else if (lit.kind === 'negation') read.add(lit.atom.name);
       }
     }
-    const readOf = (kind: string) => [...read].filter((n) => relations.get(n)?.kind === kind).sort();
+    const readOf = (kind: string) => [...read].filter((n) => relations.get(n)?.kind === kind).sort(compareStrings);
     for (const n of read) if (relations.get(n)?.kind === 'async') add(readers, n, role.name);
     for (const n of sent) add(senders, n, role.name);
     roleIO.set(role.name, {
-      relations: [...new Set([...read, ...derived, ...sent])].filter((n) => relations.has(n)).sort(),
+      relations: [...new Set([...read, ...derived, ...sent])].filter((n) => relations.has(n)).sort(compareStrings),
       inputs: readOf('input'),
       statics: readOf('static'),
       timers: readOf('timer'),
       receives: readOf('async'),
-      sends: [...sent].filter((n) => relations.get(n)?.kind === 'async').sort(),
-      outputs: [...derived].filter((n) => relations.get(n)?.kind === 'output').sort(),
+      sends: [...sent].filter((n) => relations.get(n)?.kind === 'async').sort(compareStrings),
+      outputs: [...derived].filter((n) => relations.get(n)?.kind === 'output').sort(compareStrings),
     });
   }
   const channels = [...relations.values()]

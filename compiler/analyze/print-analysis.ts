@@ -2,13 +2,14 @@
 // in which order within a tick), its inputs and outputs, and the channels between roles.
 
 import { formatDuration } from '../deploy/duration.js';
+import { compareStrings } from '../values/value.js';
 import type { Analysis } from './analysis.js';
 
 export function printAnalysis(a: Analysis): string {
   const out: string[] = [];
   out.push('relations');
   const width = Math.max(0, ...[...a.relations.keys()].map((n) => n.length));
-  for (const r of [...a.relations.values()].sort((x, y) => x.name.localeCompare(y.name))) {
+  for (const r of [...a.relations.values()].sort((x, y) => compareStrings(x.name, y.name))) {
     const cols = r.columns.map((c) => (c.name ? `${c.name}: ${c.type}` : c.type)).join(', ');
     const extras = [
       r.persistence !== 'none' ? r.persistence : '',

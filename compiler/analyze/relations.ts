@@ -20,7 +20,7 @@ export interface RelationDraft {
   readonly derivedBy: number[];
   readonly readBy: number[];
   /** Whether every use agrees on the arity; type inference skips the others. */
-  readonly arityOk: boolean;
+  arityOk: boolean;
 }
 
 export type RelationTable = ReadonlyMap<string, RelationDraft>;
@@ -30,12 +30,12 @@ const unitMicros = { us: 1, ms: 1000, s: 1_000_000 } as const;
 export function collectRelations(program: CollectedProgram, sink: Diagnostic[]): RelationTable {
   const table = new Map<string, RelationDraft & { arityOk: boolean }>();
   // Uses, in source order: heads and body atoms.
-  const uses: { name: string; arity: number; span: Span; rule: number; as: 'head' | 'body' }[] = [];
+  const uses: { name: string; arity: number; span: Span; rule: number; as: 'head' | 'body' | 'negated' }[] = [];
   for (const { id, rule } of program.rules) {
     uses.push(useOf(rule.head, id, 'head'));
     for (const lit of rule.body) {
       if (lit.kind === 'atom') uses.push(useOf(lit, id, 'body'));
-      else if (lit.kind === 'negation') uses.push(useOf(lit.atom, id, 'body'));
+      else if (lit.kind === 'negation') uses.push(useOf(lit.atom, id, 'negated'));
     }
   }
 
@@ -70,13 +70,19 @@ export function collectRelations(program: CollectedProgram, sink: Diagnostic[]):
   }
 
   for (const use of uses) {
-    if (use.name === 'less_than' && use.as === 'body' && !program.declarations.has('less_than')) {
+    if (use.name === 'less_than' && use.as !== 'head' && !program.declarations.has('less_than')) {
       sink.push(
-        diagnostic('DED212', '`less_than` takes a variable and a bound: `less_than(x, n)`', {
-          span: use.span,
-          label: 'not a less_than generator',
-          hint: 'the first argument is a new variable; the second an integer or a variable bound elsewhere in the body',
-        }),
+        use.as === 'negated'
+          ? diagnostic('DED212', '`less_than` is a generator and cannot be negated', {
+              span: use.span,
+              label: 'negated generator',
+              hint: 'to test that a bound variable is out of range, write a predicate such as (i >= n)',
+            })
+          : diagnostic('DED212', '`less_than` takes a variable and a bound: `less_than(x, n)`', {
+              span: use.span,
+              label: 'not a less_than generator',
+              hint: 'the first argument is a new variable; the second an integer or a variable bound elsewhere in the body',
+            }),
       );
       continue;
     }
@@ -100,7 +106,7 @@ export function collectRelations(program: CollectedProgram, sink: Diagnostic[]):
   return table;
 }
 
-function useOf(atom: Atom | Head, rule: number, as: 'head' | 'body') {
+function useOf(atom: Atom | Head, rule: number, as: 'head' | 'body' | 'negated') {
   return { name: atom.name, arity: atom.args.length, span: atom.nameSpan, rule, as };
 }
 
@@ -119,7 +125,17 @@ function reportUndefined(program: CollectedProgram, table: RelationTable, sink: 
       if (!r || (r.kind !== 'local' && r.kind !== 'output')) continue;
       const key = `${role}/${atom.name}`;
       if (reported.has(key)) continue;
-      if (r.derivedBy.length === 0) {
+      if (r.derivedBy.length === 0 && r.kind === 'output') {
+        reported.add(key);
+        sink.push(
+          diagnostic('DED204', `.output \`${atom.name}\` is read, but no rule derives it`, {
+            span: atom.nameSpan,
+            label: 'always empty',
+            related: [{ span: r.span, message: 'declared here' }],
+            hint: 'an .output relation gets its facts from the rules of the program; derive it, or read another relation',
+          }),
+        );
+      } else if (r.derivedBy.length === 0) {
         reported.add(key);
         const near = closestName(atom.name, [...table.keys()].filter((n) => n !== atom.name && hasSource(table.get(n)!)));
         sink.push(
@@ -165,17 +181,18 @@ function reportUnused(program: CollectedProgram, table: RelationTable, sink: Dia
           hint: `declare it \`.output ${r.name}\` if it is meant to be observed`,
         }),
       );
-    } else if (r.kind === 'async' && !sent) {
+    } else if (r.kind === 'async' && !sent && !r.declaration?.snippets) {
+      // (A Hydro-style channel has a source snippet: other files send it.)
       sink.push(
         diagnostic('DED251', `channel \`${r.name}\` is never sent`, {
           span: r.span,
           label: 'no `:~` rule has it as head',
-          ...(r.readBy.length ? { hint: 'the rules that read it never fire' } : {}),
+          ...(r.readBy.length && r.derivedBy.length === 0 ? { hint: 'nothing ever arrives on it, so the rules that read it never fire' } : {}),
         }),
       );
     } else if ((r.kind === 'input' || r.kind === 'static' || r.kind === 'timer') && r.readBy.length === 0) {
       sink.push(diagnostic('DED252', `.${r.kind} \`${r.name}\` is never read`, { span: r.span, label: 'no rule reads it' }));
-    } else if (r.kind === 'output' && r.derivedBy.length === 0) {
+    } else if (r.kind === 'output' && r.derivedBy.length === 0 && r.readBy.length === 0) {
       sink.push(diagnostic('DED252', `.output \`${r.name}\` is never derived`, { span: r.span, label: 'no rule derives it' }));
     } else if (decls && !decls.kind && r.derivedBy.length === 0 && r.readBy.length === 0) {
       const d = decls.durable ?? decls.persist!;

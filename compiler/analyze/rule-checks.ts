@@ -111,7 +111,16 @@ function checkBody(rule: Rule, sink: Diagnostic[]): void {
       checkNotWildcard(lit.variable, sink);
       if (lit.bound.kind === 'var') checkNotWildcard(lit.bound, sink);
       const positive = rule.body.some((l) => l.kind === 'atom' && l.args.some((a) => a.kind === 'var' && a.name === lit.variable.name));
-      if (positive) {
+      const earlier = rule.body.slice(0, rule.body.indexOf(lit)).some((l) => l.kind === 'lessThan' && l.variable.name === lit.variable.name);
+      if (earlier) {
+        sink.push(
+          diagnostic('DED221', `\`${lit.variable.name}\` is bound by an earlier \`less_than\``, {
+            span: lit.variable.span,
+            label: 'already bound',
+            hint: `to narrow the range, use one less_than with the smaller bound, or a predicate such as (${lit.variable.name} < n)`,
+          }),
+        );
+      } else if (positive) {
         sink.push(
           diagnostic('DED221', `\`less_than\` binds \`${lit.variable.name}\`, but an atom of the body binds it already`, {
             span: lit.variable.span,
@@ -210,6 +219,8 @@ function checkRangeRestriction(rule: Rule, sink: Diagnostic[]): void {
       }
     }
   }
+  // A generator whose bound is unbound is reported for its bound; its variable counts as bound.
+  for (const lit of rule.body) if (lit.kind === 'lessThan') bound.add(lit.variable.name);
   const negatedOnly = new Set<string>();
   for (const lit of rule.body) {
     if (lit.kind === 'negation') for (const a of lit.atom.args) if (a.kind === 'var') negatedOnly.add(a.name);

@@ -29,7 +29,8 @@ class Solver {
   private readonly type: (ValueType | undefined)[] = [];
   private readonly origin: (Origin | undefined)[] = [];
   private readonly soft: (ValueType | undefined)[] = [];
-  private readonly conflicted: boolean[] = [];
+  /** Pairs of classes whose conflict was reported. */
+  private readonly reported = new Set<string>();
 
   constructor(private readonly sink: Diagnostic[]) {}
 
@@ -39,7 +40,6 @@ class Solver {
     this.type.push(undefined);
     this.origin.push(undefined);
     this.soft.push(undefined);
-    this.conflicted.push(false);
     return id;
   }
 
@@ -68,7 +68,11 @@ class Solver {
     this.unify(x, this.of(type, origin), origin.span, subject);
   }
 
-  /** Merges two type variables; `site` is where the program makes them equal. */
+  /**
+   * Merges two type variables; `site` is where the program makes them equal. Two variables of
+   * different types are reported and left apart, so that each side stays consistent and one
+   * mistake gives one error, while an independent mistake elsewhere is still found.
+   */
   unify(a: number, b: number, site: Span, subject: string): void {
     const ra = this.find(a);
     const rb = this.find(b);
@@ -76,17 +80,17 @@ class Solver {
     const ta = this.type[ra];
     const tb = this.type[rb];
     if (ta && tb && ta !== tb) {
-      if (!this.conflicted[ra] && !this.conflicted[rb]) this.report(ra, rb, site, subject);
-      this.conflicted[ra] = this.conflicted[rb] = true;
+      const key = ra < rb ? `${ra}/${rb}` : `${rb}/${ra}`;
+      if (!this.reported.has(key)) this.report(ra, rb, site, subject);
+      this.reported.add(key);
+      return;
     }
-    // Keep the first known type (and its origin) so one mistake gives one error.
     this.parent[rb] = ra;
     if (!ta && tb) {
       this.type[ra] = tb;
       this.origin[ra] = this.origin[rb];
     }
     this.soft[ra] ??= this.soft[rb];
-    this.conflicted[ra] ||= this.conflicted[rb]!;
   }
 
   private report(here: number, there: number, site: Span, subject: string): void {
@@ -103,7 +107,7 @@ class Solver {
     this.sink.push(
       diagnostic('DED203', message, {
         span: site,
-        label: local ? `${mine.type}: ${mine.origin.reason}` : `${mine.type} and ${other.type} meet here`,
+        label: local ? `${mine.type}: ${mine.origin.reason}` : `${other.type} and ${mine.type} meet here`,
         related,
       }),
     );
@@ -125,9 +129,10 @@ export function inferTypes(program: CollectedProgram, relations: RelationTable, 
       if (c.type) solver.require(vars[i]!, c.type, { span: c.span, reason: `declared ${c.type}` }, `column \`${c.name}\` of \`${r.name}\``);
     });
   }
-  const column = (name: string, i: number) => {
+  // A use with the wrong number of arguments is DED202; its arguments are not typed.
+  const column = (name: string, i: number, useArity: number) => {
     const rel = relations.get(name);
-    return rel?.arityOk || (rel && i < rel.arity) ? columnVars.get(name)?.[i] : undefined;
+    return rel && rel.arity === useArity ? columnVars.get(name)?.[i] : undefined;
   };
 
   const destinations: { t: number; span: Span }[] = [];
@@ -154,7 +159,7 @@ export function inferTypes(program: CollectedProgram, relations: RelationTable, 
 function inferRule(
   rule: Rule,
   solver: Solver,
-  column: (name: string, i: number) => number | undefined,
+  column: (name: string, i: number, useArity: number) => number | undefined,
   destinations: { t: number; span: Span }[],
 ): Map<string, number> {
   const vars = new Map<string, number>();
@@ -166,7 +171,7 @@ function inferRule(
 
   const atom = (a: Atom) => {
     a.args.forEach((arg, i) => {
-      const col = column(a.name, i);
+      const col = column(a.name, i, a.args.length);
       if (col === undefined) return;
       const subject = `argument ${i + 1} of \`${a.name}\``;
       if (arg.kind === 'var' && arg.name !== '_') solver.unify(variable(arg.name), col, arg.span, subject);
@@ -245,13 +250,13 @@ function inferRule(
 
   const { head } = rule;
   head.args.forEach((arg, i) => {
-    const col = column(head.name, i);
+    const col = column(head.name, i, head.args.length);
     let t: number;
     if (arg.kind === 'aggregate') {
       if (arg.fn === 'count' || arg.args === 'star') t = solver.of('int', { span: arg.span, reason: `the result of \`${arg.fn}\`` });
       else {
         const v = variable(arg.args[0]!.name);
-        if (arg.fn !== 'choose') {
+        if (arg.fn === 'sum') {
           solver.require(v, 'int', { span: arg.span, reason: `aggregated by \`${arg.fn}\`` }, `\`${arg.args[0]!.name}\``);
         }
         t = v;

@@ -42,7 +42,9 @@ export class JsonReader {
     const tree = parseTree(source.text, errors, { allowTrailingComma: true, disallowComments: false });
     for (const e of errors.slice(0, 5)) {
       const what = parseErrorText[printParseErrorCode(e.error)] ?? 'malformed JSON';
-      sink.push(diagnostic(syntaxCode, `not valid JSON: ${what}`, { span: { start: e.offset, end: e.offset + Math.max(1, e.length) }, label: what }));
+      const start = Math.min(e.offset, source.text.length);
+      const end = Math.min(source.text.length, start + Math.max(1, e.length));
+      sink.push(diagnostic(syntaxCode, `not valid JSON: ${what}`, { span: { start, end }, label: what }));
     }
     if (errors.length || !tree) {
       if (!errors.length) sink.push(diagnostic(syntaxCode, 'the file is empty', { span: { start: 0, end: 0 } }));

@@ -67,6 +67,15 @@ function staticCell(r: JsonReader, node: JsonNode): StaticCell | undefined {
   if (node.type === 'string') return { kind: 'value', value: node.value as string, span };
   const obj = r.object(node, 'a value in a fact', ['addr', 'index', 'all', 'count', 'self']);
   if (!obj) return undefined;
+  const kinds = ['addr', 'all', 'count', 'self'].filter((k) => obj.has(k));
+  if (kinds.length > 1) {
+    r.error(node, `a value is one of {"addr": role}, {"all": role}, {"count": role}, {"self": ...}, not ${kinds.map((k) => `"${k}"`).join(' and ')} at once`, 'ambiguous value');
+    return undefined;
+  }
+  if (obj.has('index') && !obj.has('addr')) {
+    r.error(obj.get('index')!.key, '`index` goes with `addr`: {"addr": "participant", "index": 1}', 'index of what?');
+    return undefined;
+  }
   const role = (key: string) => r.string(obj.get(key)!.value, `\`${key}\``);
   if (obj.has('addr')) {
     const name = role('addr');
@@ -103,13 +112,22 @@ function requestCell(r: JsonReader, node: JsonNode): RequestCell | undefined {
   }
   const obj = r.object(node, 'a value in a request', ['client', 'seq']);
   if (!obj) return undefined;
+  if (obj.has('client') && obj.has('seq')) {
+    r.error(node, 'a value is {"client": ...} or {"seq": "int"}, not both', 'ambiguous value');
+    return undefined;
+  }
   if (obj.has('client')) {
     const what = r.string(obj.get('client')!.value, '`client`');
     if (what === 'addr' || what === 'index') return { kind: 'client', what, span };
     if (what !== undefined) r.error(obj.get('client')!.value, '`client` is "addr" or "index"', 'unknown');
     return undefined;
   }
-  if (obj.has('seq')) return { kind: 'seq', span };
+  if (obj.has('seq')) {
+    const what = r.string(obj.get('seq')!.value, '`seq`');
+    if (what === 'int') return { kind: 'seq', span };
+    if (what !== undefined) r.error(obj.get('seq')!.value, '`seq` is "int": the request number, from 1', 'unknown');
+    return undefined;
+  }
   r.error(node, 'a value in a request is a number, a string, {"client": "addr"|"index"} or {"seq": "int"}', 'not a value');
   return undefined;
 }
@@ -258,12 +276,26 @@ function readFaults(r: JsonReader, node: JsonNode): Fault[] | undefined {
     if (obj.has('crash')) {
       const ref = nodeRef(r, obj.get('crash')!.value, '`crash`', false);
       const restart = obj.has('restart') ? duration(r, obj.get('restart')!.value, '`restart`') : undefined;
-      if (obj.has('heal')) r.error(obj.get('heal')!.key, '`heal` belongs to a partition; a crash has `restart`', 'not for a crash');
+      if (obj.has('heal')) {
+        r.error(obj.get('heal')!.key, '`heal` belongs to a partition; a crash has `restart`', 'not for a crash');
+        continue;
+      }
+      if (restart !== undefined && restart < at) {
+        r.error(obj.get('restart')!.value, '`restart` comes before `at`: a node restarts after it crashes', 'too early', undefined, 'DED607');
+        continue;
+      }
       if (ref) out.push({ kind: 'crash', node: ref, at, ...(restart !== undefined ? { restart } : {}), span: r.span(item) });
     } else {
       const groups = r.array(obj.get('partition')!.value, '`partition`')?.map((g) => r.array(g, 'a group of nodes')?.map((n) => nodeRef(r, n, 'a node', false)));
       const heal = obj.has('heal') ? duration(r, obj.get('heal')!.value, '`heal`') : undefined;
-      if (obj.has('restart')) r.error(obj.get('restart')!.key, '`restart` belongs to a crash; a partition has `heal`', 'not for a partition');
+      if (obj.has('restart')) {
+        r.error(obj.get('restart')!.key, '`restart` belongs to a crash; a partition has `heal`', 'not for a partition');
+        continue;
+      }
+      if (heal !== undefined && heal < at) {
+        r.error(obj.get('heal')!.value, '`heal` comes before `at`: a partition heals after it begins', 'too early', undefined, 'DED607');
+        continue;
+      }
       if (groups && groups.every((g) => g && g.every((n) => n))) {
         out.push({ kind: 'partition', groups: groups as NodeRef[][], at, ...(heal !== undefined ? { heal } : {}), span: r.span(item) });
       }

@@ -187,11 +187,13 @@ function columnList(rel: RelationInfo): string {
   return rel.columns.map((c) => (c.name ? `${c.name}: ${c.type}` : c.type)).join(', ');
 }
 
+/** Strings go in string columns; addresses in addr columns; an int column (the default for
+ * columns nothing declares) takes integers and addresses. */
 function expectType(rel: RelationInfo, i: number, actual: 'int' | 'string' | 'addr', span: Span, at: Report): boolean {
   const want = rel.columns[i]!.type;
-  const fits = want === 'string' ? actual === 'string' : actual !== 'string';
+  const fits = want === 'string' ? actual === 'string' : want === 'addr' ? actual === 'addr' : actual !== 'string';
   if (!fits) {
-    at('DED606', `column ${i + 1}${rel.columns[i]!.name ? ` (\`${rel.columns[i]!.name}\`)` : ''} of \`${rel.name}\` holds ${want} values, not ${actual}`, span, `${actual}`, `columns: ${columnList(rel)}`);
+    at('DED606', `column ${i + 1}${rel.columns[i]!.name ? ` (\`${rel.columns[i]!.name}\`)` : ''} of \`${rel.name}\` holds ${want} values, not ${actual}`, span, `${actual}`, want === 'addr' ? 'give an address: {"addr": role}, {"all": role}, {"self": "addr"} (or {"client": "addr"} in a request)' : `columns: ${columnList(rel)}`);
   }
   return fits;
 }

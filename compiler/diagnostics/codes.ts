@@ -45,7 +45,7 @@ export const codes = {
   DED253: { severity: 'warning', title: 'redundant persistence declaration' },
   DED254: { severity: 'warning', title: 'role without rules' },
 
-  DED501: { severity: 'error', title: 'tick did not reach a fixpoint within the fact limit' },
+  DED501: { severity: 'error', title: 'tick exceeded its limit of derivation steps' },
 
   DED601: { severity: 'error', title: 'deployment file is not valid JSON' },
   DED602: { severity: 'error', title: 'unexpected deployment setting' },

@@ -55,11 +55,14 @@ export class ReferenceNode implements NodeEngine {
     }
   }
 
+  /** External facts are messages, client requests and timer firings; anything else, or a row
+   * of the wrong shape, is rejected and counted. */
   push(batch: Batch): number {
     const rel = this.relations.get(batch.relation);
+    const external = rel !== undefined && (rel.kind === 'async' || rel.kind === 'input' || rel.kind === 'timer');
     let rejected = 0;
     for (const row of batch.rows) {
-      if (!rel || !fits(rel, row)) {
+      if (!external || !fits(rel, row)) {
         rejected++;
         continue;
       }
