@@ -7,7 +7,7 @@ import type { Program, Rule, Declaration } from '../parse/ast.js';
 import type { ParseResult } from '../parse/parse.js';
 import type { SourceFile, Span } from '../source.js';
 import type { ValueType } from '../values/value.js';
-import { findChannels } from './channels.js';
+import { findChannels, type RoleIO } from './channels.js';
 import { collectProgram } from './collect.js';
 import { collectRelations } from './relations.js';
 import { checkRules } from './rule-checks.js';
@@ -54,7 +54,8 @@ export interface RuleInfo {
   readonly stratum: number;
 }
 
-export interface RoleInfo {
+/** A role: its rules in evaluation order, and what it reads and emits (RoleIO). */
+export interface RoleInfo extends RoleIO {
   readonly name: string;
   /** The role block, absent for the implicit role of a file without roles. */
   readonly span?: Span;
@@ -67,14 +68,6 @@ export interface RoleInfo {
   readonly asyncRules: readonly number[];
   /** The stratum of each relation the role derives with `:-` rules. */
   readonly relationStrata: ReadonlyMap<string, number>;
-  /** Every relation the role's rules mention. */
-  readonly relations: readonly string[];
-  readonly inputs: readonly string[];
-  readonly statics: readonly string[];
-  readonly timers: readonly string[];
-  readonly receives: readonly string[];
-  readonly sends: readonly string[];
-  readonly outputs: readonly string[];
 }
 
 export interface ChannelInfo {

@@ -8,7 +8,9 @@ import type { ChannelInfo } from './analysis.js';
 import type { CollectedProgram } from './collect.js';
 import type { RelationTable } from './relations.js';
 
+/** What a role's nodes read from outside and emit; every list sorted by name. */
 export interface RoleIO {
+  /** Every relation the role's rules mention. */
   readonly relations: readonly string[];
   readonly inputs: readonly string[];
   readonly statics: readonly string[];
