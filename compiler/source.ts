@@ -27,10 +27,6 @@ export class SourceFile {
     }
   }
 
-  get lineCount(): number {
-    return this.lineStarts.length;
-  }
-
   /** The 0-based line index containing `offset`. */
   lineIndexOf(offset: number): number {
     let lo = 0;
@@ -73,12 +69,4 @@ export function codePointLength(text: string): number {
   let n = 0;
   for (const _ of text) n++;
   return n;
-}
-
-export function span(start: number, end: number): Span {
-  return { start, end };
-}
-
-export function cover(a: Span, b: Span): Span {
-  return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
 }

@@ -23,7 +23,6 @@ export interface RoleBlock {
 }
 
 export type DeclKind = 'input' | 'output' | 'async' | 'static' | 'persist' | 'durable' | 'timer';
-export const declKinds: readonly DeclKind[] = ['input', 'output', 'async', 'static', 'persist', 'durable', 'timer'];
 
 export type TypeName = 'int' | 'string' | 'addr';
 

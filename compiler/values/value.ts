@@ -59,7 +59,3 @@ export function rowKey(row: Row): string {
   }
   return key;
 }
-
-export function typeOfValue(v: Value): 'int' | 'string' {
-  return typeof v === 'bigint' ? 'int' : 'string';
-}
