@@ -3,7 +3,7 @@
 // role that never derives them (only channels cross nodes), and declarations nobody uses.
 
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Atom, Declaration, Head } from '../parse/ast.js';
+import { periodMicros, type Atom, type Declaration, type Head } from '../parse/ast.js';
 import type { Span } from '../source.js';
 import type { Persistence, RelationKind } from './analysis.js';
 import type { CollectedProgram } from './collect.js';
@@ -19,16 +19,12 @@ export interface RelationDraft {
   readonly span: Span;
   readonly derivedBy: number[];
   readonly readBy: number[];
-  /** Whether every use agrees on the arity; type inference skips the others. */
-  arityOk: boolean;
 }
 
 export type RelationTable = ReadonlyMap<string, RelationDraft>;
 
-const unitMicros = { us: 1, ms: 1000, s: 1_000_000 } as const;
-
 export function collectRelations(program: CollectedProgram, sink: Diagnostic[]): RelationTable {
-  const table = new Map<string, RelationDraft & { arityOk: boolean }>();
+  const table = new Map<string, RelationDraft>();
   // Uses, in source order: heads and body atoms.
   const uses: { name: string; arity: number; span: Span; rule: number; as: 'head' | 'body' | 'negated' }[] = [];
   for (const { id, rule } of program.rules) {
@@ -50,12 +46,11 @@ export function collectRelations(program: CollectedProgram, sink: Diagnostic[]):
         kind,
         arity: decl?.columns ? decl.columns.length : decl?.decl === 'timer' ? 0 : arity,
         persistence: decls?.durable ? 'durable' : decls?.persist ? 'persist' : 'none',
-        ...(decl?.period ? { periodMicros: decl.period.amount * unitMicros[decl.period.unit] } : {}),
+        ...(decl?.period ? { periodMicros: periodMicros(decl.period) } : {}),
         ...(decl ? { declaration: decl } : {}),
         span: decl ? decl.nameSpan : span,
         derivedBy: [],
         readBy: [],
-        arityOk: true,
       };
       table.set(name, r);
     }
@@ -89,7 +84,6 @@ export function collectRelations(program: CollectedProgram, sink: Diagnostic[]):
     const r = ensure(use.name, use.span, use.arity);
     if (use.arity !== r.arity) {
       const declared = r.declaration?.columns !== undefined || r.kind === 'timer';
-      r.arityOk = false;
       sink.push(
         diagnostic('DED202', `\`${use.name}\` has ${plural(use.arity, 'argument')} here but ${r.arity} elsewhere`, {
           span: use.span,

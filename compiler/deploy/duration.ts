@@ -1,12 +1,12 @@
 // Durations in configuration files: a number with a unit, "250us", "5ms", "1.5s".
 
-const units: Record<string, number> = { us: 1, ms: 1000, s: 1_000_000 };
+import { microsPerUnit, type TimeUnit } from '../parse/ast.js';
 
 /** Microseconds, or undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
   const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(us|ms|s)\s*$/.exec(text);
   if (!m) return undefined;
-  const micros = Number(m[1]) * units[m[2]!]!;
+  const micros = Number(m[1]) * microsPerUnit[m[2] as TimeUnit];
   return Number.isFinite(micros) && micros <= 1e15 ? Math.round(micros) : undefined;
 }
 

@@ -34,8 +34,17 @@ export interface Column {
 
 export interface Period {
   readonly amount: number;
-  readonly unit: 'us' | 'ms' | 's';
+  readonly unit: TimeUnit;
   readonly span: Span;
+}
+
+export type TimeUnit = 'us' | 'ms' | 's';
+
+/** Microseconds in one of each unit, for timer periods here and durations in deployments. */
+export const microsPerUnit: Readonly<Record<TimeUnit, number>> = { us: 1, ms: 1000, s: 1_000_000 };
+
+export function periodMicros(p: Period): number {
+  return p.amount * microsPerUnit[p.unit];
 }
 
 /**

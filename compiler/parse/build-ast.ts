@@ -6,7 +6,7 @@ import type * as ohm from 'ohm-js';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../source.js';
 import { INT64_MAX } from '../values/value.js';
-import type * as A from './ast.js';
+import * as A from './ast.js';
 import { dedalusGrammar } from './grammar.js';
 
 type Sink = Diagnostic[];
@@ -93,7 +93,7 @@ semantics.addOperation<unknown>('ast(sink)', {
   period(digits, unit) {
     const amount = Number(digits.sourceString);
     const span = spanOf(this);
-    const micros = amount * { us: 1, ms: 1000, s: 1_000_000 }[unit.sourceString as A.Period['unit']];
+    const micros = amount * A.microsPerUnit[unit.sourceString as A.TimeUnit];
     if (!(amount > 0)) {
       this.args.sink.push(
         diagnostic('DED107', 'a timer period must be longer than zero', {
@@ -111,7 +111,7 @@ semantics.addOperation<unknown>('ast(sink)', {
         }),
       );
     }
-    return { amount, unit: unit.sourceString as A.Period['unit'], span } satisfies A.Period;
+    return { amount, unit: unit.sourceString as A.TimeUnit, span } satisfies A.Period;
   },
   snippet(_open, chars, _close) {
     return chars.sourceString;

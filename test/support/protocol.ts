@@ -3,12 +3,12 @@
 
 import { readFileSync } from 'node:fs';
 import type { Analysis } from '../../compiler/analyze/analysis.js';
-import { check } from '../../compiler/check.js';
 import { renderDiagnostics } from '../../compiler/diagnostics/render.js';
 import type { Deployment } from '../../compiler/deploy/deployment.js';
 import { readDeployment } from '../../compiler/deploy/read-deployment.js';
 import { resolveDeployment, type Cluster } from '../../compiler/deploy/resolve-deployment.js';
 import { SourceFile } from '../../compiler/source.js';
+import { checked } from './program.js';
 
 export const protocolsDir = new URL('../../protocols/', import.meta.url).pathname;
 
@@ -26,9 +26,7 @@ export function loadProtocol(name: string, options: LoadOptions = {}): { analysi
   const text = readFileSync(`${protocolsDir}${name}.ded`, 'utf8');
   const edited = options.edit ? options.edit(text) : text;
   if (options.edit && edited === text) throw new Error('the edit changed nothing');
-  const source = new SourceFile(`${name}.ded`, edited);
-  const checked = check(source);
-  if (!checked.ok) throw new Error(renderDiagnostics(checked.diagnostics, source));
+  const analysis = checked(edited, `${name}.ded`);
   const deploySource = new SourceFile(`${name}.deploy.json`, readFileSync(`${protocolsDir}${name}.deploy.json`, 'utf8'));
   const read = readDeployment(deploySource);
   if (!read.deployment) throw new Error(renderDiagnostics(read.diagnostics, deploySource));
@@ -45,7 +43,7 @@ export function loadProtocol(name: string, options: LoadOptions = {}): { analysi
     };
   }
   if (options.deployment) deployment = options.deployment(deployment);
-  const resolved = resolveDeployment(deployment, checked.analysis!);
+  const resolved = resolveDeployment(deployment, analysis);
   if (!resolved.cluster) throw new Error(renderDiagnostics(resolved.diagnostics, deploySource));
-  return { analysis: checked.analysis!, cluster: resolved.cluster };
+  return { analysis, cluster: resolved.cluster };
 }
