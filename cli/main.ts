@@ -5,10 +5,13 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAnalyze } from './commands/analyze.js';
 import { registerCheck } from './commands/check.js';
 import { registerFmt } from './commands/fmt.js';
 import { registerShow } from './commands/show.js';
+import { registerRewrite } from './commands/rewrite.js';
 import { registerSim } from './commands/sim.js';
+import { registerVerify } from './commands/verify.js';
 import { UsageError } from './usage-error.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -24,6 +27,9 @@ function buildProgram(): Command {
   registerFmt(program);
   registerShow(program);
   registerSim(program);
+  registerAnalyze(program);
+  registerRewrite(program);
+  registerVerify(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError(`(run "dedc ${c.name()} --help" for usage)`);
   program.addHelpText('after', '\nDocs: docs/language.md (the language), README.md (a tour).');
   return program;

@@ -27,7 +27,7 @@ export interface SimSummary {
 
 export function summarize(result: SimResult, cluster: Cluster): SimSummary {
   const name = (a: bigint) => cluster.names.get(a) ?? `#${a}`;
-  const roleOf = (a: bigint) => name(a).replace(/\[\d+\]$/, '');
+  const roleOf = (a: bigint) => name(a).replace(/\[\d+\](\.\d+)?$/, '');
   const channels = new Map<string, { relation: string; route: string; count: number }>();
   const drops = new Map<string, number>();
   const outputs = new Map<string, number>();

@@ -164,11 +164,12 @@ function checkExpr(e: Expr, sink: Diagnostic[]): void {
       for (const a of e.args) checkExpr(a, sink);
       const fn = builtins.get(e.fn);
       if (fn) {
-        if (fn.params.length !== e.args.length) {
+        if (fn.rest ? e.args.length < fn.params.length : fn.params.length !== e.args.length) {
+          const n = fn.params.length;
           sink.push(
-            diagnostic('DED212', `\`${e.fn}\` takes ${fn.params.length} argument${fn.params.length === 1 ? '' : 's'}, not ${e.args.length}`, {
+            diagnostic('DED212', `\`${e.fn}\` takes ${fn.rest ? 'at least ' : ''}${n} argument${n === 1 ? '' : 's'}, not ${e.args.length}`, {
               span: e.span,
-              label: `${e.fn}(${fn.params.join(', ')})`,
+              label: `${e.fn}(${fn.params.join(', ')}${fn.rest ? ', ...' : ''})`,
             }),
           );
         }

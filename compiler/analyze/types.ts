@@ -202,7 +202,7 @@ function inferRule(
         const fn = builtins.get(e.fn);
         e.args.forEach((arg, i) => {
           const t = expr(arg);
-          const param = fn?.params[i];
+          const param = fn ? (fn.params[i] ?? fn.rest) : undefined;
           if (param && param !== 'any') {
             solver.require(t, param, { span: arg.span, reason: `an argument of \`${e.fn}\`` }, `argument ${i + 1} of \`${e.fn}\``);
           }

@@ -16,8 +16,20 @@ export type StaticCell =
   | { readonly kind: 'all'; readonly role: string; readonly span: Span }
   /** The number of instances of a role. */
   | { readonly kind: 'count'; readonly role: string; readonly span: Span }
-  /** The receiving node's own address or instance index. */
-  | { readonly kind: 'self'; readonly what: 'addr' | 'index'; readonly span: Span };
+  /** The number of partitions of each instance of a role (1 if it is not partitioned). */
+  | { readonly kind: 'partitions'; readonly role: string; readonly span: Span }
+  /** The instance of a role with the same index as the receiving node's instance. */
+  | { readonly kind: 'peer'; readonly role: string; readonly span: Span }
+  /** The instance of a role with the same index as the row's `all` cell (pairs instances up). */
+  | { readonly kind: 'same'; readonly role: string; readonly span: Span }
+  /**
+   * The receiving node's own address (for a partition: its instance's address, the address of
+   * partition 0), its instance index, its partition number, or its own node address.
+   */
+  | { readonly kind: 'self'; readonly what: SelfWhat; readonly span: Span };
+
+export type SelfWhat = 'addr' | 'index' | 'partition' | 'node';
+export const selfWhats: readonly SelfWhat[] = ['addr', 'index', 'partition', 'node'];
 
 /** A cell of a client request row. */
 export type RequestCell =
@@ -71,7 +83,8 @@ export interface SimSettings {
 export interface Deployment {
   /** The file it was read from; undefined for the built-in default. */
   readonly source?: SourceFile;
-  readonly roles: ReadonlyMap<string, { readonly instances: number; readonly span?: Span }>;
+  /** Instances of each role; a partitioned role runs `partitions` nodes per instance. */
+  readonly roles: ReadonlyMap<string, { readonly instances: number; readonly partitions: number; readonly span?: Span }>;
   readonly statics: ReadonlyMap<string, { readonly rows: readonly (readonly StaticCell[])[]; readonly span: Span }>;
   readonly timers: ReadonlyMap<string, { readonly periodMicros: number; readonly span: Span }>;
   readonly clients?: Workload;

@@ -4,7 +4,7 @@
 
 import { diagnostic, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile, Span } from '../source.js';
-import { defaultSimSettings, type Deployment, type Fault, type NodeRef, type RequestCell, type SimSettings, type StaticCell, type Workload } from './deployment.js';
+import { defaultSimSettings, selfWhats, type Deployment, type Fault, type NodeRef, type RequestCell, type SimSettings, type StaticCell, type Workload } from './deployment.js';
 import { parseDuration } from './duration.js';
 import { JsonReader, type JsonNode } from './json-reader.js';
 
@@ -23,12 +23,12 @@ export function readDeployment(source: SourceFile): DeploymentResult {
   const top = r.object(tree, 'the deployment', ['$schema', 'description', 'roles', 'statics', 'timers', 'clients', 'sim']);
   if (!top) return { diagnostics: sink };
 
-  const roles = new Map<string, { instances: number; span: Span }>();
+  const roles = new Map<string, { instances: number; partitions: number; span: Span }>();
   const rolesNode = top.get('roles');
   if (rolesNode) {
     for (const [name, { value }] of r.object(rolesNode.value, '`roles`') ?? []) {
-      const n = r.integer(value, `the number of \`${name}\` instances`, 1, MAX_INSTANCES);
-      if (n !== undefined) roles.set(name, { instances: n, span: r.span(value) });
+      const role = roleSize(r, name, value);
+      if (role) roles.set(name, { ...role, span: r.span(value) });
     }
   }
 
@@ -58,6 +58,24 @@ export function readDeployment(source: SourceFile): DeploymentResult {
   return { deployment: { source, roles, statics, timers, ...(clients ? { clients } : {}), sim }, diagnostics: sink };
 }
 
+/** `"leader": 1` or `"participant": {"instances": 3, "partitions": 2}`. */
+function roleSize(r: JsonReader, name: string, value: JsonNode): { instances: number; partitions: number } | undefined {
+  if (value.type === 'number') {
+    const n = r.integer(value, `the number of \`${name}\` instances`, 1, MAX_INSTANCES);
+    return n === undefined ? undefined : { instances: n, partitions: 1 };
+  }
+  const obj = r.object(value, `the size of role \`${name}\` (a number, or {"instances": n, "partitions": m})`, ['instances', 'partitions']);
+  if (!obj) return undefined;
+  const instances = obj.has('instances') ? r.integer(obj.get('instances')!.value, `the number of \`${name}\` instances`, 1, MAX_INSTANCES) : 1;
+  const partitions = obj.has('partitions') ? r.integer(obj.get('partitions')!.value, `the number of partitions of each \`${name}\``, 1, MAX_INSTANCES) : 1;
+  if (instances === undefined || partitions === undefined) return undefined;
+  if (instances * partitions > MAX_INSTANCES) {
+    r.error(value, `\`${name}\` would run ${instances * partitions} nodes; at most ${MAX_INSTANCES} are allowed`, 'too many nodes');
+    return undefined;
+  }
+  return { instances, partitions };
+}
+
 function staticCell(r: JsonReader, node: JsonNode): StaticCell | undefined {
   const span = r.span(node);
   if (node.type === 'number') {
@@ -65,11 +83,11 @@ function staticCell(r: JsonReader, node: JsonNode): StaticCell | undefined {
     return v === undefined ? undefined : { kind: 'value', value: BigInt(v), span };
   }
   if (node.type === 'string') return { kind: 'value', value: node.value as string, span };
-  const obj = r.object(node, 'a value in a fact', ['addr', 'index', 'all', 'count', 'self']);
+  const obj = r.object(node, 'a value in a fact', ['addr', 'index', 'all', 'count', 'partitions', 'same', 'peer', 'self']);
   if (!obj) return undefined;
-  const kinds = ['addr', 'all', 'count', 'self'].filter((k) => obj.has(k));
+  const kinds = ['addr', 'all', 'count', 'partitions', 'same', 'peer', 'self'].filter((k) => obj.has(k));
   if (kinds.length > 1) {
-    r.error(node, `a value is one of {"addr": role}, {"all": role}, {"count": role}, {"self": ...}, not ${kinds.map((k) => `"${k}"`).join(' and ')} at once`, 'ambiguous value');
+    r.error(node, `a value is one of {"addr": role}, {"all": role}, {"count": role}, {"partitions": role}, {"same": role}, {"peer": role}, {"self": ...}, not ${kinds.map((k) => `"${k}"`).join(' and ')} at once`, 'ambiguous value');
     return undefined;
   }
   if (obj.has('index') && !obj.has('addr')) {
@@ -86,17 +104,20 @@ function staticCell(r: JsonReader, node: JsonNode): StaticCell | undefined {
     const name = role('all');
     return name === undefined ? undefined : { kind: 'all', role: name, span };
   }
-  if (obj.has('count')) {
-    const name = role('count');
-    return name === undefined ? undefined : { kind: 'count', role: name, span };
+  for (const kind of ['count', 'partitions', 'same', 'peer'] as const) {
+    if (obj.has(kind)) {
+      const name = role(kind);
+      return name === undefined ? undefined : { kind, role: name, span };
+    }
   }
   if (obj.has('self')) {
     const what = r.string(obj.get('self')!.value, '`self`');
-    if (what === 'addr' || what === 'index') return { kind: 'self', what, span };
-    if (what !== undefined) r.error(obj.get('self')!.value, '`self` is "addr" or "index"', 'unknown');
+    const known = selfWhats.find((w) => w === what);
+    if (known) return { kind: 'self', what: known, span };
+    if (what !== undefined) r.error(obj.get('self')!.value, `\`self\` is one of ${selfWhats.map((w) => `"${w}"`).join(', ')}`, 'unknown');
     return undefined;
   }
-  r.error(node, 'a value in a fact is a number, a string, or one of {"addr": role}, {"all": role}, {"count": role}, {"self": "addr"|"index"}', 'not a value');
+  r.error(node, 'a value in a fact is a number, a string, or one of {"addr": role}, {"all": role}, {"count": role}, {"partitions": role}, {"same": role}, {"peer": role}, {"self": "addr"|"index"|"partition"|"node"}', 'not a value');
   return undefined;
 }
 

@@ -2,7 +2,9 @@
 // and timers; every client with its target; faults with resolved addresses. Checks the
 // deployment against the program: role and relation names, row widths and value types.
 // Addresses: nodes are numbered from 1 in the program's role order, each role's instances
-// contiguous (so `@(first + i)` arithmetic works); clients come after the nodes.
+// contiguous (so `@(first + i)` arithmetic works); clients come after the nodes. A partitioned
+// role's instance i with n partitions has the n addresses from first + i*n: its partitions are
+// contiguous, and the instance is known by the address of its partition 0.
 
 import type { Analysis, RelationInfo } from '../analyze/analysis.js';
 import { closestName } from '../analyze/suggest.js';
@@ -13,11 +15,16 @@ import type { Row, Value } from '../values/value.js';
 import { defaultSimSettings, type Deployment, type NodeRef, type RequestCell, type SimSettings, type StaticCell } from './deployment.js';
 
 export interface ClusterNode {
-  /** `role[index]` */
+  /** `role[index]`, or `role[index].partition` for a partitioned role. */
   readonly name: string;
   readonly role: string;
   readonly index: number;
+  /** The partition this node runs, from 0; always 0 for a role that is not partitioned. */
+  readonly partition: number;
+  /** The node's own address. */
   readonly address: bigint;
+  /** The address of its instance, which `self` gives: partition 0's address. */
+  readonly instanceAddress: bigint;
   readonly statics: ReadonlyMap<string, readonly Row[]>;
   readonly timers: readonly { readonly relation: string; readonly periodMicros: number }[];
 }
@@ -75,14 +82,22 @@ export function resolveDeployment(deployment: Deployment, analysis: Analysis): C
     }
   }
   const instances = new Map(roleNames.map((n) => [n, deployment.roles.get(n)?.instances ?? 1]));
+  const partitions = new Map(roleNames.map((n) => [n, deployment.roles.get(n)?.partitions ?? 1]));
   const firstAddress = new Map<string, bigint>();
   let next = 1n;
   for (const n of roleNames) {
     firstAddress.set(n, next);
-    next += BigInt(instances.get(n)!);
+    next += BigInt(instances.get(n)! * partitions.get(n)!);
   }
+  /** Instance i of a role is known by the address of its partition 0. */
+  const instanceAddress = (role: string, i: number) => firstAddress.get(role)! + BigInt(i * partitions.get(role)!);
+  const nodeName = (role: string, i: number, p: number) => (partitions.get(role)! > 1 ? `${role}[${i}].${p}` : `${role}[${i}]`);
   const names = new Map<bigint, string>();
-  for (const n of roleNames) for (let i = 0; i < instances.get(n)!; i++) names.set(firstAddress.get(n)! + BigInt(i), `${n}[${i}]`);
+  for (const n of roleNames) {
+    for (let i = 0; i < instances.get(n)!; i++) {
+      for (let p = 0; p < partitions.get(n)!; p++) names.set(instanceAddress(n, i) + BigInt(p), nodeName(n, i, p));
+    }
+  }
 
   const roleOf = (name: string, span: Span): boolean => {
     if (instances.has(name)) return true;
@@ -97,7 +112,12 @@ export function resolveDeployment(deployment: Deployment, analysis: Analysis): C
       at('DED608', `\`${ref.role}\` has ${count} instance${count === 1 ? '' : 's'}, so there is no \`${ref.role}[${ref.index}]\``, ref.span, 'no such node');
       return undefined;
     }
-    return firstAddress.get(ref.role)! + BigInt(ref.index === '*' ? 0 : ref.index);
+    return instanceAddress(ref.role, ref.index === '*' ? 0 : ref.index);
+  };
+  /** Every node of an instance: its partitions. */
+  const nodesOf = (ref: NodeRef): bigint[] | undefined => {
+    const a = addressOf(ref);
+    return a === undefined ? undefined : Array.from({ length: partitions.get(ref.role)! }, (_, p) => a + BigInt(p));
   };
 
   // Statics: names, widths, value types; expanded per node below.
@@ -121,6 +141,7 @@ export function resolveDeployment(deployment: Deployment, analysis: Analysis): C
       row.forEach((cell, i) => {
         if (!checkStaticCell(cell, rel, i, roleOf, instances, at)) ok = false;
       });
+      if (!checkSameCells(row, instances, at)) ok = false;
     }
     if (ok) staticTemplates.set(name, s.rows);
   }
@@ -139,14 +160,18 @@ export function resolveDeployment(deployment: Deployment, analysis: Analysis): C
   const nodes: ClusterNode[] = [];
   for (const role of analysis.roles) {
     for (let i = 0; i < instances.get(role.name)!; i++) {
-      const address = firstAddress.get(role.name)! + BigInt(i);
-      const statics = new Map<string, Row[]>();
-      for (const [name, rows] of staticTemplates) statics.set(name, rows.flatMap((row) => expandStatic(row, { address, index: i, instances, firstAddress })));
-      const timers = role.timers.map((relation) => ({
-        relation,
-        periodMicros: deployment.timers.get(relation)?.periodMicros ?? analysis.relations.get(relation)!.periodMicros!,
-      }));
-      nodes.push({ name: `${role.name}[${i}]`, role: role.name, index: i, address, statics, timers });
+      for (let p = 0; p < partitions.get(role.name)!; p++) {
+        const base = instanceAddress(role.name, i);
+        const address = base + BigInt(p);
+        const ctx: NodeContext = { address, instanceAddress: base, index: i, partition: p, instances, partitions, instanceAddressOf: instanceAddress };
+        const statics = new Map<string, Row[]>();
+        for (const [name, rows] of staticTemplates) statics.set(name, rows.flatMap((row) => expandStatic(row, ctx)));
+        const timers = role.timers.map((relation) => ({
+          relation,
+          periodMicros: deployment.timers.get(relation)?.periodMicros ?? analysis.relations.get(relation)!.periodMicros!,
+        }));
+        nodes.push({ name: nodeName(role.name, i, p), role: role.name, index: i, partition: p, address, instanceAddress: base, statics, timers });
+      }
     }
   }
 
@@ -156,11 +181,13 @@ export function resolveDeployment(deployment: Deployment, analysis: Analysis): C
   if (w) {
     const target = addressOf(w.target);
     workload = resolveWorkload(w, analysis, at);
-    if (target !== undefined && workload) {
+    if (target !== undefined && partitions.get(w.target.role)! > 1) {
+      at('DED610', `clients cannot send to \`${w.target.role}\`: it is partitioned, and clients do not know how to pick a partition`, w.target.span, 'partitioned role', 'send to a role that is not partitioned (the rewrites keep the role clients write to whole)');
+    } else if (target !== undefined && workload) {
       const count = instances.get(w.target.role)!;
       for (let i = 0; i < w.count; i++) {
         const address = next + BigInt(i);
-        const t = w.target.index === '*' ? firstAddress.get(w.target.role)! + BigInt(i % count) : target;
+        const t = w.target.index === '*' ? instanceAddress(w.target.role, i % count) : target;
         clients.push({ name: `client[${i}]`, index: i, address, target: t });
         names.set(address, `client[${i}]`);
       }
@@ -169,12 +196,12 @@ export function resolveDeployment(deployment: Deployment, analysis: Analysis): C
 
   const faults = deployment.sim.faults.flatMap((f): ClusterFault[] => {
     if (f.kind === 'crash') {
-      const node = addressOf(f.node);
-      return node === undefined ? [] : [{ kind: 'crash', node, at: f.at, ...(f.restart !== undefined ? { restart: f.restart } : {}) }];
+      const crashed = nodesOf(f.node) ?? [];
+      return crashed.map((node) => ({ kind: 'crash', node, at: f.at, ...(f.restart !== undefined ? { restart: f.restart } : {}) }));
     }
-    const groups = f.groups.map((g) => g.map(addressOf));
+    const groups = f.groups.map((g) => g.map(nodesOf));
     if (groups.some((g) => g.some((a) => a === undefined))) return [];
-    return [{ kind: 'partition', groups: groups as bigint[][], at: f.at, ...(f.heal !== undefined ? { heal: f.heal } : {}) }];
+    return [{ kind: 'partition', groups: groups.map((g) => (g as bigint[][]).flat()), at: f.at, ...(f.heal !== undefined ? { heal: f.heal } : {}) }];
   });
 
   if (hasErrors(sink)) return { diagnostics: sink };
@@ -219,9 +246,13 @@ function checkStaticCell(
     case 'all':
       return roleOf(cell.role, cell.span) && expectType(rel, i, 'addr', cell.span, at);
     case 'count':
+    case 'partitions':
       return roleOf(cell.role, cell.span) && expectType(rel, i, 'int', cell.span, at);
+    case 'same':
+    case 'peer':
+      return roleOf(cell.role, cell.span) && expectType(rel, i, 'addr', cell.span, at);
     case 'self':
-      return expectType(rel, i, cell.what === 'addr' ? 'addr' : 'int', cell.span, at);
+      return expectType(rel, i, cell.what === 'addr' || cell.what === 'node' ? 'addr' : 'int', cell.span, at);
     default: {
       const never: never = cell;
       return never;
@@ -229,42 +260,82 @@ function checkStaticCell(
   }
 }
 
+/** A `same` cell pairs with the row's one `all` cell, whose role has no more instances. */
+function checkSameCells(row: readonly StaticCell[], instances: ReadonlyMap<string, number>, at: Report): boolean {
+  const same = row.filter((c) => c.kind === 'same');
+  if (!same.length) return true;
+  const all = row.filter((c) => c.kind === 'all');
+  if (all.length !== 1) {
+    at('DED606', `a {"same": role} value pairs with the one {"all": role} value of its row; this row has ${all.length}`, same[0]!.span, 'same as what?');
+    return false;
+  }
+  const from = all[0]!.role;
+  for (const c of same) {
+    if (c.kind !== 'same' || !instances.has(c.role) || !instances.has(from)) continue;
+    if (instances.get(c.role)! < instances.get(from)!) {
+      at('DED606', `\`${c.role}\` has fewer instances (${instances.get(c.role)}) than \`${from}\` (${instances.get(from)}), so not every \`${from}\` has a \`${c.role}\` of the same index`, c.span, 'too few instances');
+      return false;
+    }
+  }
+  return true;
+}
+
 interface NodeContext {
+  /** The node's own address. */
   readonly address: bigint;
+  /** The address of the node's instance (partition 0). */
+  readonly instanceAddress: bigint;
   readonly index: number;
+  readonly partition: number;
   readonly instances: ReadonlyMap<string, number>;
-  readonly firstAddress: ReadonlyMap<string, bigint>;
+  readonly partitions: ReadonlyMap<string, number>;
+  instanceAddressOf(role: string, index: number): bigint;
 }
 
 /** The rows one template row stands for on one node: `all` cells multiply rows. */
 function expandStatic(row: readonly StaticCell[], ctx: NodeContext): Row[] {
-  let rows: Value[][] = [[]];
+  // Each partial row remembers the instance index its `all` cell chose, for `same` cells.
+  let rows: { values: Value[]; index: number }[] = [{ values: [], index: 0 }];
   for (const cell of row) {
-    let choices: Value[];
+    const each = (f: (index: number) => Value[]) => {
+      rows = rows.flatMap((r) => f(r.index).map((v) => ({ values: [...r.values, v], index: r.index })));
+    };
     switch (cell.kind) {
       case 'value':
-        choices = [cell.value];
+        each(() => [cell.value]);
         break;
       case 'addr':
-        choices = [ctx.firstAddress.get(cell.role)! + BigInt(cell.index)];
+        each(() => [ctx.instanceAddressOf(cell.role, cell.index)]);
         break;
       case 'all':
-        choices = Array.from({ length: ctx.instances.get(cell.role)! }, (_, i) => ctx.firstAddress.get(cell.role)! + BigInt(i));
+        rows = rows.flatMap((r) =>
+          Array.from({ length: ctx.instances.get(cell.role)! }, (_, i) => ({ values: [...r.values, ctx.instanceAddressOf(cell.role, i)], index: i })),
+        );
+        break;
+      case 'same':
+        each((index) => [ctx.instanceAddressOf(cell.role, index)]);
+        break;
+      case 'peer':
+        each(() => (ctx.index < ctx.instances.get(cell.role)! ? [ctx.instanceAddressOf(cell.role, ctx.index)] : []));
         break;
       case 'count':
-        choices = [BigInt(ctx.instances.get(cell.role)!)];
+        each(() => [BigInt(ctx.instances.get(cell.role)!)]);
         break;
-      case 'self':
-        choices = [cell.what === 'addr' ? ctx.address : BigInt(ctx.index)];
+      case 'partitions':
+        each(() => [BigInt(ctx.partitions.get(cell.role)!)]);
         break;
+      case 'self': {
+        const v = { addr: ctx.instanceAddress, node: ctx.address, index: BigInt(ctx.index), partition: BigInt(ctx.partition) }[cell.what];
+        each(() => [v]);
+        break;
+      }
       default: {
         const never: never = cell;
         return never;
       }
     }
-    rows = rows.flatMap((r) => choices.map((c) => [...r, c]));
   }
-  return rows;
+  return rows.map((r) => r.values);
 }
 
 function resolveWorkload(w: NonNullable<Deployment['clients']>, analysis: Analysis, at: Report): ClusterWorkload | undefined {

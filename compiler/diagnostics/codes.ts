@@ -45,6 +45,23 @@ export const codes = {
   DED253: { severity: 'warning', title: 'redundant persistence declaration' },
   DED254: { severity: 'warning', title: 'role without rules' },
 
+  DED301: { severity: 'error', title: 'plan file is not valid JSON' },
+  DED302: { severity: 'error', title: 'unexpected plan setting' },
+  DED303: { severity: 'error', title: 'unknown role in a plan' },
+  DED304: { severity: 'error', title: 'unknown rule or relation in a plan' },
+  DED305: { severity: 'error', title: 'invalid name for a new role' },
+  DED306: { severity: 'error', title: 'nothing to decouple' },
+  DED310: { severity: 'error', title: 'rule sets are not independent' },
+  DED311: { severity: 'error', title: 'rule sets are not mutually independent' },
+  DED312: { severity: 'error', title: 'rules are not monotonic' },
+  DED313: { severity: 'error', title: 'rules are not functional' },
+  DED314: { severity: 'error', title: 'rules do not behave like a state machine' },
+  DED315: { severity: 'error', title: 'no distribution policy consistent with co-hashing' },
+  DED316: { severity: 'error', title: 'no distribution policy consistent with the dependencies' },
+  DED317: { severity: 'error', title: 'messages cannot be rerouted' },
+  DED318: { severity: 'error', title: 'no decoupling applies' },
+  DED319: { severity: 'error', title: 'rewrite not supported yet' },
+
   DED501: { severity: 'error', title: 'tick exceeded its limit of derivation steps' },
 
   DED601: { severity: 'error', title: 'deployment file is not valid JSON' },

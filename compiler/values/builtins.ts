@@ -3,7 +3,7 @@
 // output (a functional dependency). `apply` is the reference semantics; `undefined` means the
 // function has no result for these inputs, and the binding derives nothing.
 
-import { stableHash } from './hash.js';
+import { stableHash, stableHashTuple } from './hash.js';
 import { wrap64, type Value, type ValueType } from './value.js';
 
 export type ParamType = ValueType | 'any';
@@ -11,6 +11,8 @@ export type ParamType = ValueType | 'any';
 export interface Builtin {
   readonly name: string;
   readonly params: readonly ParamType[];
+  /** When set, any number of further arguments of this type may follow `params`. */
+  readonly rest?: ParamType;
   readonly result: ValueType;
   readonly doc: string;
   apply(args: readonly Value[]): Value | undefined;
@@ -26,9 +28,32 @@ export const builtins: ReadonlyMap<string, Builtin> = new Map(
       {
         name: 'hash',
         params: ['any'],
+        rest: 'any',
         result: 'int',
-        doc: 'a stable 64-bit hash of any value, in [0, 2^63)',
-        apply: ([v]) => stableHash(v!),
+        doc: 'a stable 64-bit hash of any value, or of a tuple of values, in [0, 2^63)',
+        apply: (vs) => (vs.length === 1 ? stableHash(vs[0]!) : stableHashTuple(vs)),
+      },
+      {
+        name: 'upper',
+        params: ['string'],
+        result: 'string',
+        doc: 'the string with ASCII letters in upper case',
+        apply: ([s]) => str(s!).replace(/[a-z]+/g, (m) => m.toUpperCase()),
+      },
+      {
+        name: 'partition',
+        params: ['addr', 'int'],
+        rest: 'any',
+        result: 'addr',
+        doc: 'partition(base, n, k1, ..., km): the address of partition hash(k1, ..., km) % n of the partitioned node at base (the rewriter routes with it)',
+        apply: ([base, n, ...keys]) => (int(n!) > 0n ? int(base!) + (stableHashTuple(keys) % int(n!)) : undefined),
+      },
+      {
+        name: 'offset',
+        params: ['addr', 'int'],
+        result: 'addr',
+        doc: 'offset(a, j): the address j places after a; partition j of the partitioned node at a',
+        apply: ([a, j]) => wrap64(int(a!) + int(j!)),
       },
       {
         name: 'len',

@@ -12,20 +12,34 @@ const MASK63 = (1n << 63n) - 1n;
 const encoder = new TextEncoder();
 
 export function stableHash(v: Value): bigint {
+  return stableHashTuple([v]);
+}
+
+/**
+ * The hash of a tuple of values: FNV-1a over each value's tag and bytes in turn, then the
+ * finaliser. A tuple of one value hashes like the value, so `partition(b, n, k)` agrees with
+ * `hash(k) % n`. A string carries its length so that ("ab", "c") and ("a", "bc") differ.
+ */
+export function stableHashTuple(values: readonly Value[]): bigint {
   let h = FNV_OFFSET;
   const mix = (byte: number) => {
     h = ((h ^ BigInt(byte)) * FNV_PRIME) & MASK64;
   };
-  if (typeof v === 'bigint') {
-    mix(1);
-    let x = BigInt.asUintN(64, v);
-    for (let i = 0; i < 8; i++) {
-      mix(Number(x & 0xffn));
-      x >>= 8n;
+  const several = values.length > 1;
+  for (const v of values) {
+    if (typeof v === 'bigint') {
+      mix(1);
+      let x = BigInt.asUintN(64, v);
+      for (let i = 0; i < 8; i++) {
+        mix(Number(x & 0xffn));
+        x >>= 8n;
+      }
+    } else {
+      mix(2);
+      const bytes = encoder.encode(v);
+      if (several) for (let i = 0, n = bytes.length; i < 4; i++, n >>>= 8) mix(n & 0xff);
+      for (const byte of bytes) mix(byte);
     }
-  } else {
-    mix(2);
-    for (const byte of encoder.encode(v)) mix(byte);
   }
   return splitmixFinalize(h) & MASK63;
 }

@@ -1,0 +1,16 @@
+// The column list of a relation for a generated declaration: the names and types the analysis
+// knows, with `c0, c1, ...` for columns that have no name.
+
+import type { Analysis } from '../../compiler/analyze/analysis.js';
+import type { TypeName } from '../../compiler/parse/ast.js';
+
+export function columnsOf(analysis: Analysis, relation: string): { name: string; type: TypeName }[] {
+  const rel = analysis.relations.get(relation)!;
+  const seen = new Set<string>();
+  return rel.columns.map((c, i) => {
+    let name = c.name ?? `c${i}`;
+    if (seen.has(name)) name = `${name}${i}`;
+    seen.add(name);
+    return { name, type: c.type };
+  });
+}

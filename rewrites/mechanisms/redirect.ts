@@ -1,0 +1,57 @@
+// Redirection (paper §3.1): senders of a channel that only the moved rules read now address the
+// new role. Each sending rule gains a body atom of a static map from the old role's addresses
+// to the new role's (`collectorOf(leader, collector)`), and its destination becomes the mapped
+// address. The map's rows pair instance i of the old role with instance i of the new one.
+
+import { atom, decl, v } from '../program/build.js';
+import { freshVariable } from './fresh-variable.js';
+import { addStatic, editRule, programError, type StepContext } from '../steps/context.js';
+
+/** The static map from `from`'s addresses to `to`'s, created once per pair of roles. */
+export function forwardMap(ctx: StepContext, from: string, to: string): string {
+  const name = `${to}Of`;
+  if (!ctx.deployment.statics?.[name]) {
+    const rel = ctx.draft.fresh(name);
+    ctx.draft.addTop(decl('static', rel, [{ name: from, type: 'addr' }, { name: to, type: 'addr' }]), `${ctx.title}: each ${from} and its ${to}`);
+    addStatic(ctx.deployment, rel, [[{ all: from }, { same: to }]]);
+    return rel;
+  }
+  return name;
+}
+
+/** Redirects every send of `channel` from role `from` to role `to`; false if one can't be. */
+export function redirectChannel(ctx: StepContext, channel: string, from: string, to: string): boolean {
+  const info = ctx.analysis.channels.find((c) => c.relation === channel);
+  const others = (info?.receivers ?? []).filter((r) => r !== from);
+  if (others.length) {
+    programError(ctx, 'DED317', `\`${channel}\` is also read by ${others.map((r) => `\`${r}\``).join(', ')}, so its senders cannot simply address \`${to}\` instead of \`${from}\``, {
+      span: ctx.analysis.relations.get(channel)!.span,
+      label: 'read by several roles',
+      hint: 'give each reader its own channel, or decouple rules that do not read it',
+    });
+    return false;
+  }
+  const map = forwardMap(ctx, from, to);
+  let ok = true;
+  for (const id of ctx.analysis.relations.get(channel)!.derivedBy) {
+    const r = ctx.analysis.rules[id]!;
+    const dest = ctx.rules.get(id)!.head.dest;
+    if (!dest || (dest.kind !== 'var' && dest.kind !== 'int')) {
+      programError(ctx, 'DED317', `rule ${r.label ?? `\`${r.text}\``} sends \`${channel}\` to a computed address, which cannot be redirected to \`${to}\``, {
+        span: r.rule.head.dest?.span ?? r.rule.head.span,
+        label: 'computed destination',
+        hint: 'bind the destination to a variable from a relation, such as `@l` with `self(l)` or a column of the message',
+      });
+      ok = false;
+      continue;
+    }
+    const d2 = v(freshVariable(ctx.rules.get(id)!, `${to}Addr`));
+    editRule(
+      ctx,
+      id,
+      (rule) => ({ ...rule, head: { ...rule.head, dest: d2 }, body: [...rule.body, atom(map, [dest, d2])] }),
+      `${ctx.title}: redirected from ${from} to ${to}`,
+    );
+  }
+  return ok;
+}

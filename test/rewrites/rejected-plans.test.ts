@@ -1,0 +1,119 @@
+// Plans that break a precondition are rejected with the right diagnostic, at least two per
+// rewrite kind built; and with the checks bypassed (`unchecked`), the verifier finds a
+// divergence for most of them: the checks protect against real bugs, and the test says which.
+
+import { describe, expect, it } from 'vitest';
+import { rewriteFile, verifyRewrite } from '../support/rewrite.js';
+
+const VOTING = 'protocols/voting.ded';
+const TWO_PC = 'protocols/2pc.ded';
+const MATCHER = 'test/rewrites/programs/matcher.ded';
+const collectors = { decouple: 'leader', rules: ['reply'], relations: ['votes', 'numVotes', 'allVoted', 'answered'], to: 'collector', kind: 'mutually-independent' };
+
+interface Case {
+  readonly name: string;
+  readonly program: string;
+  readonly steps: readonly object[];
+  readonly code: string;
+  /** Whether bypassing the check must lead to a divergence the verifier sees. */
+  readonly diverges: boolean;
+}
+
+const cases: Case[] = [
+  {
+    name: 'mutually independent: commit rules without the vote collection they read',
+    program: TWO_PC,
+    steps: [{ decouple: 'coordinator', rules: ['sendCommit'], relations: ['commitNow'], to: 'committer', kind: 'mutually-independent' }],
+    code: 'DED311',
+    diverges: true,
+  },
+  {
+    name: 'mutually independent: `answered`, which the vote persistence reads',
+    program: VOTING,
+    steps: [{ decouple: 'leader', relations: ['answered'], to: 'answers', kind: 'mutually-independent' }],
+    code: 'DED311',
+    diverges: true,
+  },
+  {
+    name: 'functional: the vote count (an aggregate)',
+    program: VOTING,
+    steps: [{ decouple: 'leader', relations: ['numVotes'], to: 'counter', kind: 'functional' }],
+    code: 'DED313',
+    diverges: true,
+  },
+  {
+    name: 'functional: voting yes (negation; joins two IDB relations)',
+    program: TWO_PC,
+    steps: [{ decouple: 'participant', rules: ['voteYes'], to: 'yesVoter', kind: 'functional' }],
+    code: 'DED313',
+    diverges: true,
+  },
+  {
+    name: 'monotonic: deciding to abort (negation over a relation derived each tick)',
+    program: TWO_PC,
+    steps: [{ decouple: 'coordinator', rules: ['sendAbort', 'replyAborted'], relations: ['abortNow'], to: 'aborter', kind: 'monotonic' }],
+    code: 'DED312',
+    diverges: true,
+  },
+  {
+    name: 'monotonic: reporting aborts (negation over the non-persisted `refuse`)',
+    program: TWO_PC,
+    steps: [{ decouple: 'participant', rules: ['outcomeAborted'], to: 'reporter', kind: 'monotonic' }],
+    code: 'DED312',
+    diverges: false,
+  },
+  {
+    name: 'co-hashing: a join through arithmetic, no shared key',
+    program: MATCHER,
+    steps: [{ partition: 'back', partitions: 2, policy: 'co-hashing' }],
+    code: 'DED315',
+    diverges: true,
+  },
+  {
+    name: 'co-hashing: collectors keyed by participant, but votes are counted across participants',
+    program: VOTING,
+    steps: [collectors, { partition: 'collector', partitions: 3, policy: 'co-hashing', keys: { vote: ['participant'] } }],
+    code: 'DED315',
+    diverges: true,
+  },
+  {
+    name: 'dependencies: a join through arithmetic has no dependency either',
+    program: MATCHER,
+    steps: [{ partition: 'back', partitions: 2, policy: 'dependencies' }],
+    code: 'DED316',
+    diverges: true,
+  },
+  {
+    name: 'dependencies: collectors keyed by participant',
+    program: VOTING,
+    steps: [collectors, { partition: 'collector', partitions: 3, policy: 'dependencies', keys: { vote: ['participant'] } }],
+    code: 'DED316',
+    diverges: true,
+  },
+];
+
+describe('plans that break a precondition', () => {
+  for (const c of cases) {
+    it(`${c.name}: ${c.code}`, () => {
+      const r = rewriteFile(c.program, { steps: c.steps });
+      expect(r.result.result).toBeUndefined();
+      expect(r.codes.map((x) => x.slice(0, 6))).toContain(c.code);
+      // Every problem points somewhere.
+      for (const p of r.result.problems) expect(p.diagnostic.span).toBeDefined();
+    });
+  }
+
+  it('bypassing the checks, the verifier finds a divergence for most of them', () => {
+    const found: string[] = [];
+    for (const c of cases) {
+      const r = rewriteFile(c.program, { steps: c.steps }, { unchecked: true });
+      // A rewrite whose result does not even check counts as caught.
+      const diverged = !r.result.result || verifyRewrite(r, 30).some((v) => !v.ok);
+      if (diverged) found.push(c.name);
+      if (c.diverges) expect.soft(diverged, c.name).toBe(true);
+    }
+    // Which ones diverge, by name (see `diverges` above); at least half of them.
+    expect(found.length).toBeGreaterThanOrEqual(cases.length / 2);
+    expect(found).toEqual(cases.filter((c) => c.diverges).map((c) => c.name));
+  });
+});
