@@ -2,6 +2,7 @@
 // predicates and inheritance through rules; the union and intersection steps across the rules
 // deriving a relation, recursive rules included; and the CDs of a rule's body atoms.
 
+import { hashCollisions } from './rule-sets.js';
 import { describe, expect, it } from 'vitest';
 import type { Analysis } from '../../../compiler/analyze/analysis.js';
 import {
@@ -190,17 +191,7 @@ describe('functional dependencies', () => {
 });
 
 describe('co-partition dependencies', () => {
-  const source = `
-    .async toStorage(val: string, sig: string)
-    .input in(v: string, s: string)
-    .output collisions
-    .persist hashset
-    role leader { send: toStorage@1(v, s) :~ in(v, s). }
-    role storage {
-      storeIt: hashset(hash(v), v) :+ toStorage(v, _).
-      collide: collisions(v2, h) :- toStorage(v1, _), hashset(h, v2), (h == hash(v1)).
-    }
-  `;
+  const source = hashCollisions;
 
   /** CDs of a rule as `to.column = term(from)`, atoms named by relation. */
   function list(deps: RuleDependencies): string[] {

@@ -2,6 +2,7 @@
 // paper's running example and on voting, pinned keys, aggregates, negation, `index()`, partial
 // partitioning, and the violations that name the rule and atoms that share no key.
 
+import { hashCollisions } from './rule-sets.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Analysis } from '../../../compiler/analyze/analysis.js';
@@ -30,18 +31,7 @@ function ruleId(a: Analysis, label: string): number {
 const pin = (entries: Record<string, KeyTerm[]>): DistributionOptions['pinned'] => new Map(Object.entries(entries));
 const col = columnTerm;
 
-/** The paper's hash-collision storage (Listing 2), with hashset persisted by a `:+` rule. */
-const hashsetNext = `
-  .input in(v: string, s: string)
-  .async toStorage(val: string, sig: string)
-  .output collisions
-  .persist hashset
-  role leader { send: toStorage@1(v, s) :~ in(v, s). }
-  role storage {
-    storeIt: hashset(hash(v), v) :+ toStorage(v, _).
-    collide: collisions(v2, h) :- toStorage(v1, _), hashset(h, v2), (h == hash(v1)).
-  }
-`;
+const hashsetNext = hashCollisions;
 
 /** The same with a `:-` rule into a persisted hashset. */
 const hashsetNow = hashsetNext.replace('hashset(hash(v), v) :+ toStorage(v, _)', 'hashset(hash(v), v) :- toStorage(v, _)');

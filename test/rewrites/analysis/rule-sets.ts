@@ -44,3 +44,16 @@ export function union(...sets: RuleSet[]): RuleSet {
 export function textAt(a: Analysis, span: Span | undefined): string | undefined {
   return span && a.source.text.slice(span.start, span.end);
 }
+
+/** The paper's hash-collision storage (Listing 2), with hashset persisted by a `:+` rule. */
+export const hashCollisions = `
+  .input in(v: string, s: string)
+  .async toStorage(val: string, sig: string)
+  .output collisions
+  .persist hashset
+  role leader { send: toStorage@1(v, s) :~ in(v, s). }
+  role storage {
+    storeIt: hashset(hash(v), v) :+ toStorage(v, _).
+    collide: collisions(v2, h) :- toStorage(v1, _), hashset(h, v2), (h == hash(v1)).
+  }
+`;
