@@ -7,8 +7,8 @@
 import type { Analysis } from '../compiler/analyze/analysis.js';
 import { check } from '../compiler/check.js';
 import { diagnostic } from '../compiler/diagnostics/diagnostic.js';
-import { readDeployment } from '../compiler/deploy/read-deployment.js';
-import { resolveDeployment } from '../compiler/deploy/resolve-deployment.js';
+import { resolveDeploymentJson } from '../compiler/deploy/resolve-deployment-json.js';
+import type { Cluster } from '../compiler/deploy/resolve-deployment.js';
 import { SourceFile } from '../compiler/source.js';
 import { describeStep, type Plan } from './plan/plan.js';
 import { ProgramDraft, type Notes } from './program/draft.js';
@@ -35,7 +35,7 @@ export interface RewriteResult {
   /** The program after each step that applied. */
   readonly stages: readonly Stage[];
   /** The final program, when every step applied. */
-  readonly result?: { readonly source: SourceFile; readonly analysis: Analysis; readonly deployment: DeploymentJson };
+  readonly result?: { readonly source: SourceFile; readonly analysis: Analysis; readonly deployment: DeploymentJson; readonly cluster: Cluster };
   readonly routing: Routing;
   readonly problems: readonly Problem[];
 }
@@ -93,13 +93,11 @@ export function rewrite(source: SourceFile, deployment: DeploymentJson, plan: Pl
   }
 
   // The deployment must still resolve against the rewritten program.
-  const deploySource = new SourceFile(`${source.name} rewritten deployment`, `${JSON.stringify(deploy, null, 2)}\n`);
-  const read = readDeployment(deploySource);
-  const resolved = read.deployment ? resolveDeployment(read.deployment, analysis) : undefined;
-  const deployProblems = [...read.diagnostics, ...(resolved?.diagnostics ?? [])].filter((d) => d.severity === 'error');
-  if (deployProblems.length) {
-    for (const d of deployProblems) problems.push({ source: deploySource, diagnostic: d });
+  const resolved = resolveDeploymentJson(deploy, analysis, `${source.name} rewritten deployment`);
+  const deployProblems = resolved.diagnostics.filter((d) => d.severity === 'error');
+  if (deployProblems.length || !resolved.cluster) {
+    for (const d of deployProblems) problems.push({ source: resolved.source, diagnostic: d });
     return { stages, routing, problems };
   }
-  return { stages, result: { source: stages.at(-1)?.source ?? source, analysis, deployment: deploy }, routing, problems };
+  return { stages, result: { source: stages.at(-1)?.source ?? source, analysis, deployment: deploy, cluster: resolved.cluster }, routing, problems };
 }

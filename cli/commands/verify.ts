@@ -2,13 +2,9 @@
 // on the same workload over many seeds and compare what clients see. Exit 1 on a divergence.
 
 import type { Command } from 'commander';
-import { readDeployment } from '../../compiler/deploy/read-deployment.js';
-import { resolveDeployment, type Cluster } from '../../compiler/deploy/resolve-deployment.js';
-import { SourceFile } from '../../compiler/source.js';
 import { verify, type SeedVerdict, type Side } from '../../rewrites/verify.js';
 import { intOption } from '../input.js';
 import { loadCluster, loadProgram } from '../load.js';
-import { printDiagnostics } from '../report.js';
 import { loadRewriteInput, runRewrite } from '../rewrite-input.js';
 
 interface VerifyFlags {
@@ -46,11 +42,9 @@ export function registerVerify(program: Command): void {
       if (!result.result) return void (process.exitCode = 1);
       const base = originalSide(file, flags.deploy);
       if (!base) return void (process.exitCode = 1);
-      const rewrittenCluster = clusterOf(result.result.deployment, result.result.analysis);
-      if (!rewrittenCluster) return void (process.exitCode = 1);
       const seeds = Array.from({ length: count }, (_, i) => first + i);
       let done = 0;
-      const verdicts = verify(base, { analysis: result.result.analysis, cluster: rewrittenCluster }, {
+      const verdicts = verify(base, { analysis: result.result.analysis, cluster: result.result.cluster }, {
         seeds,
         stopAtFirst: !flags.all,
         onSeed: (v) => {
@@ -80,16 +74,6 @@ function originalSide(file: string, deploy: string | undefined): Side | undefine
   if (!analysis) return undefined;
   const c = loadCluster(analysis, file, deploy);
   return c ? { analysis, cluster: c.cluster } : undefined;
-}
-
-function clusterOf(json: object, analysis: Parameters<typeof resolveDeployment>[1]): Cluster | undefined {
-  const source = new SourceFile('rewritten deployment', `${JSON.stringify(json, null, 2)}\n`);
-  const read = readDeployment(source);
-  printDiagnostics(read.diagnostics, source);
-  if (!read.deployment) return undefined;
-  const resolved = resolveDeployment(read.deployment, analysis);
-  printDiagnostics(resolved.diagnostics.filter((d) => d.severity === 'error'), source);
-  return resolved.cluster;
 }
 
 function summary(v: SeedVerdict) {

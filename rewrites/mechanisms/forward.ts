@@ -5,21 +5,18 @@
 // role the address of its own instance of the new role.
 
 import { atom, decl, head, rule, v, vars } from '../program/build.js';
-import { addStatic, editRule, type StepContext } from '../steps/context.js';
+import { editRule, type StepContext } from '../steps/context.js';
 import { columnsOf } from './columns.js';
+import { generatedStatic } from './generated-static.js';
 import { readsRelation, renameInBody } from './rename.js';
 
-/** The static giving each node of `from` the address of its `to`, created once per role pair. */
+/** The static giving each node of the old role the address of its `to`. */
 export function peerStatic(ctx: StepContext, to: string): string {
-  const name = `${to}Peer`;
-  if (ctx.deployment.statics?.[name]) return name;
-  ctx.draft.addTop(decl('static', name, [{ name: 'a', type: 'addr' }]), `${ctx.title}: the ${to} of each node`);
-  addStatic(ctx.deployment, name, [[{ peer: to }]]);
-  return name;
+  return generatedStatic(ctx, `${to}Peer`, [{ name: 'a', type: 'addr' }], [[{ peer: to }]], `the ${to} of each node`);
 }
 
-/** Forwards `relation` from role `from` to role `to`, for the rules `readers` (ids). Returns the channel. */
-export function forwardRelation(ctx: StepContext, relation: string, from: string, to: string, readers: readonly number[]): string {
+/** Forwards `relation` from role `from` to role `to`, for the rules `readers` (ids). */
+export function forwardRelation(ctx: StepContext, relation: string, from: string, to: string, readers: readonly number[]): { channel: string; via: string } {
   const channel = ctx.draft.fresh(`${relation}To${capitalised(to)}`);
   const columns = columnsOf(ctx.analysis, relation);
   ctx.draft.addTop(decl('async', channel, columns), `${ctx.title}: ${relation}, forwarded from ${from} to ${to}`);
@@ -31,7 +28,7 @@ export function forwardRelation(ctx: StepContext, relation: string, from: string
   for (const id of readers) {
     if (readsRelation(ctx.rules.get(id)!, relation)) editRule(ctx, id, (r) => renameInBody(r, relation, channel), `${ctx.title}: reads ${relation} from ${from} as ${channel}`);
   }
-  return channel;
+  return { channel, via: peer };
 }
 
 export function capitalised(s: string): string {

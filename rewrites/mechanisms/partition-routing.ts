@@ -5,15 +5,13 @@
 
 import type { Expr, HeadArg } from '../../compiler/parse/ast.js';
 import type { KeyTerm } from '../analysis/key-term.js';
-import { atom, call, decl, v } from '../program/build.js';
-import { addStatic, editRule, programError, type StepContext } from '../steps/context.js';
+import { atom, call, v } from '../program/build.js';
+import { editRule, programError, type StepContext } from '../steps/context.js';
 import { freshVariable } from './fresh-variable.js';
+import { generatedStatic } from './generated-static.js';
 
 export function partitionCountStatic(ctx: StepContext, role: string): string {
-  const name = ctx.draft.fresh(`${role}Partitions`);
-  ctx.draft.addTop(decl('static', name, [{ name: 'n', type: 'int' }]), `${ctx.title}: how many partitions each ${role} has`);
-  addStatic(ctx.deployment, name, [[{ partitions: role }]]);
-  return name;
+  return generatedStatic(ctx, `${role}Partitions`, [{ name: 'n', type: 'int' }], [[{ partitions: role }]], `how many partitions each ${role} has`);
 }
 
 export function routeToPartitions(ctx: StepContext, channel: string, key: readonly KeyTerm[], countStatic: string): boolean {

@@ -3,24 +3,18 @@
 // to the new role's (`collectorOf(leader, collector)`), and its destination becomes the mapped
 // address. The map's rows pair instance i of the old role with instance i of the new one.
 
-import { atom, decl, v } from '../program/build.js';
+import { atom, v } from '../program/build.js';
 import { freshVariable } from './fresh-variable.js';
-import { addStatic, editRule, programError, type StepContext } from '../steps/context.js';
+import { generatedStatic } from './generated-static.js';
+import { editRule, programError, type StepContext } from '../steps/context.js';
 
-/** The static map from `from`'s addresses to `to`'s, created once per pair of roles. */
+/** The static map from `from`'s addresses to `to`'s: instance i of one to instance i of the other. */
 export function forwardMap(ctx: StepContext, from: string, to: string): string {
-  const name = `${to}Of`;
-  if (!ctx.deployment.statics?.[name]) {
-    const rel = ctx.draft.fresh(name);
-    ctx.draft.addTop(decl('static', rel, [{ name: from, type: 'addr' }, { name: to, type: 'addr' }]), `${ctx.title}: each ${from} and its ${to}`);
-    addStatic(ctx.deployment, rel, [[{ all: from }, { same: to }]]);
-    return rel;
-  }
-  return name;
+  return generatedStatic(ctx, `${to}Of`, [{ name: from, type: 'addr' }, { name: to, type: 'addr' }], [[{ all: from }, { same: to }]], `each ${from} and its ${to}`);
 }
 
-/** Redirects every send of `channel` from role `from` to role `to`; false if one can't be. */
-export function redirectChannel(ctx: StepContext, channel: string, from: string, to: string): boolean {
+/** Redirects every send of `channel` from role `from` to role `to`; returns the map it uses. */
+export function redirectChannel(ctx: StepContext, channel: string, from: string, to: string): string | undefined {
   const info = ctx.analysis.channels.find((c) => c.relation === channel);
   const others = (info?.receivers ?? []).filter((r) => r !== from);
   if (others.length) {
@@ -29,10 +23,9 @@ export function redirectChannel(ctx: StepContext, channel: string, from: string,
       label: 'read by several roles',
       hint: 'give each reader its own channel, or decouple rules that do not read it',
     });
-    return false;
+    return undefined;
   }
   const map = forwardMap(ctx, from, to);
-  let ok = true;
   for (const id of ctx.analysis.relations.get(channel)!.derivedBy) {
     const r = ctx.analysis.rules[id]!;
     const dest = ctx.rules.get(id)!.head.dest;
@@ -42,7 +35,6 @@ export function redirectChannel(ctx: StepContext, channel: string, from: string,
         label: 'computed destination',
         hint: 'bind the destination to a variable from a relation, such as `@l` with `self(l)` or a column of the message',
       });
-      ok = false;
       continue;
     }
     const d2 = v(freshVariable(ctx.rules.get(id)!, `${to}Addr`));
@@ -53,5 +45,5 @@ export function redirectChannel(ctx: StepContext, channel: string, from: string,
       `${ctx.title}: redirected from ${from} to ${to}`,
     );
   }
-  return ok;
+  return map;
 }

@@ -4,18 +4,18 @@
 // (The paper assumes no entanglement: addresses only in location columns. Protocols put their
 // own address in messages; this keeps those values what the other roles expect.)
 
-import { decl } from '../program/build.js';
-import { addStatic, editRule, type StepContext } from '../steps/context.js';
+import { editRule, type StepContext } from '../steps/context.js';
 import { columnsOf } from './columns.js';
+import { capitalised } from './forward.js';
+import { generatedStatic } from './generated-static.js';
 import { readsRelation, renameInBody } from './rename.js';
 
 export function keepIdentity(ctx: StepContext, from: string, to: string, moved: readonly number[]): void {
   for (const [name, rows] of Object.entries(ctx.deployment.statics ?? {})) {
     const saysSelf = rows.some((row) => row.some((c) => isSelfAddr(c)));
     if (!saysSelf || !moved.some((id) => readsRelation(ctx.rules.get(id)!, name))) continue;
-    const copy = ctx.draft.fresh(`${name}As${to.charAt(0).toUpperCase()}${to.slice(1)}`);
-    ctx.draft.addTop(decl('static', copy, columnsOf(ctx.analysis, name)), `${ctx.title}: ${name} as ${to} sees it (its ${from}'s address)`);
-    addStatic(ctx.deployment, copy, rows.map((row) => row.map((c) => (isSelfAddr(c) ? { peer: from } : c))));
+    const copyRows = rows.map((row) => row.map((c) => (isSelfAddr(c) ? { peer: from } : c)));
+    const copy = generatedStatic(ctx, `${name}As${capitalised(to)}`, columnsOf(ctx.analysis, name), copyRows, `${name} as ${to} sees it (its ${from}'s address)`);
     for (const id of moved) if (readsRelation(ctx.rules.get(id)!, name)) editRule(ctx, id, (r) => renameInBody(r, name, copy), `${ctx.title}: reads ${copy}`);
   }
 }

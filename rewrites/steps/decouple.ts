@@ -16,6 +16,7 @@ import { declaredPersistent, persistenceRule } from '../analysis/persistence-rul
 import { forwardRelation } from '../mechanisms/forward.js';
 import { persistInput } from '../mechanisms/persist-inputs.js';
 import { redirectChannel } from '../mechanisms/redirect.js';
+import { readsRelation } from '../mechanisms/rename.js';
 import { keepIdentity } from '../mechanisms/self-statics.js';
 import type { DecoupleStep } from '../plan/plan.js';
 import { findRole, instancesOf, planError, programError, setRole, type StepContext } from './context.js';
@@ -97,7 +98,7 @@ function unpersistedInputs(ctx: StepContext, c1: RuleSet, c2: RuleSet): Violatio
   for (const r of ruleSetIO(a, c2).inputs) {
     const rel = a.relations.get(r)!;
     if (rel.kind === 'timer' || rel.kind === 'static' || kept.has(r) || keptByMovedRules(ctx, r, c2)) continue;
-    const reader = c2.find((id) => a.rules[id]!.rule.body.some((l) => (l.kind === 'atom' ? l.name : l.kind === 'negation' ? l.atom.name : '') === r));
+    const reader = c2.find((id) => readsRelation(a.rules[id]!.rule, r));
     out.push({
       precondition: 'monotonicity',
       message: `\`${r}\` is an input of the moved rules but is not persisted, so once persisted by the rewrite they would see facts of it from earlier ticks`,
@@ -117,7 +118,7 @@ function unpersistedInputs(ctx: StepContext, c1: RuleSet, c2: RuleSet): Violatio
  */
 function keptByMovedRules(ctx: StepContext, input: string, c2: RuleSet): boolean {
   const a = ctx.analysis;
-  const readers = c2.filter((id) => a.rules[id]!.rule.body.some((l) => (l.kind === 'atom' ? l.name : l.kind === 'negation' ? l.atom.name : '') === input));
+  const readers = c2.filter((id) => readsRelation(a.rules[id]!.rule, input));
   return (
     readers.length > 0 &&
     readers.every((id) => {
@@ -156,12 +157,12 @@ function move(ctx: StepContext, from: string, to: string, c1: RuleSet, c2: RuleS
     const rel = a.relations.get(r)!;
     if (rel.kind === 'timer') continue;
     if (rel.kind === 'async' && !io1.heads.includes(r)) {
-      redirectChannel(ctx, r, from, to);
-      ctx.routing.forwarding.push({ channel: r, carries: r, from, to, how: 'redirect', via: `${to}Of`, step: ctx.index });
+      const via = redirectChannel(ctx, r, from, to);
+      if (via) ctx.routing.forwarding.push({ channel: r, carries: r, from, to, how: 'redirect', via, step: ctx.index });
       inputs.push({ name: r, arity: rel.arity });
     } else if (rel.kind === 'input' || io1.heads.includes(r)) {
-      const channel = forwardRelation(ctx, r, from, to, c2);
-      ctx.routing.forwarding.push({ channel, carries: r, from, to, how: 'forward', via: `${to}Peer`, step: ctx.index });
+      const { channel, via } = forwardRelation(ctx, r, from, to, c2);
+      ctx.routing.forwarding.push({ channel, carries: r, from, to, how: 'forward', via, step: ctx.index });
       inputs.push({ name: channel, arity: rel.arity });
     } else {
       programError(ctx, 'DED317', `the moved rules read \`${r}\`, which neither arrives on a channel nor is derived by \`${from}\``, { span: rel.span, label: 'cannot reach the new role' });

@@ -4,8 +4,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { check } from '../../compiler/check.js';
-import { readDeployment } from '../../compiler/deploy/read-deployment.js';
-import { resolveDeployment, type Cluster } from '../../compiler/deploy/resolve-deployment.js';
+import { resolveDeploymentJson } from '../../compiler/deploy/resolve-deployment-json.js';
+import type { Cluster } from '../../compiler/deploy/resolve-deployment.js';
 import { SourceFile } from '../../compiler/source.js';
 import type { Analysis } from '../../compiler/analyze/analysis.js';
 import { readPlan } from '../../rewrites/plan/read-plan.js';
@@ -14,9 +14,7 @@ import type { DeploymentJson } from '../../rewrites/steps/context.js';
 import { verify, type SeedVerdict } from '../../rewrites/verify.js';
 
 export function clusterFor(analysis: Analysis, deployment: DeploymentJson): Cluster {
-  const read = readDeployment(new SourceFile('deploy.json', JSON.stringify(deployment)));
-  if (!read.deployment) throw new Error(`bad deployment: ${read.diagnostics.map((d) => d.message).join('; ')}`);
-  const resolved = resolveDeployment(read.deployment, analysis);
+  const resolved = resolveDeploymentJson(deployment, analysis, 'deploy.json');
   if (!resolved.cluster) throw new Error(`deployment does not resolve: ${resolved.diagnostics.map((d) => d.message).join('; ')}`);
   return resolved.cluster;
 }
@@ -50,7 +48,7 @@ export function verifyRewrite(r: Rewritten, seeds: number, stopAtFirst = true): 
   if (!out) throw new Error(`the rewrite failed: ${r.codes.join('; ')}`);
   return verify(
     { analysis: r.analysis, cluster: clusterFor(r.analysis, r.deployment) },
-    { analysis: out.analysis, cluster: clusterFor(out.analysis, out.deployment) },
+    { analysis: out.analysis, cluster: out.cluster },
     { seeds: Array.from({ length: seeds }, (_, i) => i + 1), stopAtFirst },
   );
 }
