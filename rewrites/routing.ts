@@ -18,8 +18,11 @@ export interface Forwarding {
   readonly carries: string;
   readonly from: string;
   readonly to: string;
-  /** `forward`: the old role sends every fact on; `redirect`: senders address the new role. */
-  readonly how: 'forward' | 'redirect';
+  /**
+   * `forward`: the old role sends every fact on; `redirect`: senders address the new role;
+   * `broadcast`: a coordinator sends every fact to each partition of its instance.
+   */
+  readonly how: 'forward' | 'redirect' | 'broadcast';
   /** The static relation mapping addresses (redirect) or giving the peer (forward). */
   readonly via: string;
   readonly step: number;
@@ -38,6 +41,8 @@ export interface Partitioning {
   /** The static relation holding the partition count (so the deployment can change it). */
   readonly countRelation: string;
   readonly keys: readonly PartitionKey[];
+  /** Partial partitioning: the relations every partition holds a copy of, and their coordinator. */
+  readonly replicated?: { readonly relations: readonly string[]; readonly coordinator: string };
   readonly step: number;
 }
 
@@ -45,10 +50,19 @@ export interface Routing {
   readonly roles: RoleOrigin[];
   readonly forwarding: Forwarding[];
   readonly partitioning: Partitioning[];
+  /**
+   * Relations a mechanism keeps per node (batch numbers, acknowledgements): each partition of a
+   * role partitioned later keeps its own, and they never constrain the partitioning keys.
+   */
+  readonly perNode: string[];
+  /** Channels sent to one node's own address (batch acknowledgements), never rerouted. */
+  readonly nodeAddressed: string[];
+  /** Channels carrying numbered batches that one node seals in order: their receiver cannot be partitioned. */
+  readonly streams: string[];
 }
 
 export function emptyRouting(): Routing {
-  return { roles: [], forwarding: [], partitioning: [] };
+  return { roles: [], forwarding: [], partitioning: [], perNode: [], nodeAddressed: [], streams: [] };
 }
 
 /** Routing as readable text, for `dedc rewrite --routing`. */
@@ -61,6 +75,7 @@ export function printRouting(r: Routing): string {
   for (const p of r.partitioning) {
     lines.push(`partition ${p.role} into ${p.partitions} (${p.policy}, count in ${p.countRelation}, step ${p.step})`);
     for (const k of p.keys) lines.push(`  ${k.relation} by (${k.key.join(', ')})`);
+    if (p.replicated) lines.push(`  replicated on every partition, ordered by ${p.replicated.coordinator}: ${p.replicated.relations.join(', ')}`);
   }
   return lines.length ? `${lines.join('\n')}\n` : 'no routing changes\n';
 }

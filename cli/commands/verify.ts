@@ -31,7 +31,7 @@ export function registerVerify(program: Command): void {
     .option('--json', 'print the verdicts as JSON')
     .addHelpText(
       'after',
-      '\nEach seed runs the original and the rewritten program on the same client workload with random\ndelays and reordering; the replies clients receive and the .output facts must be the same sets,\nand every request must be answered once.\n\nExit status: 0 no divergence, 1 a divergence or problems in the inputs, 2 usage.\n\nExample:\n  dedc verify protocols/voting.ded --plan protocols/voting-scalable.plan.json --seeds 200',
+      '\nEach seed runs the original and the rewritten program on the same client workload with random\ndelays and reordering; the replies clients receive and the .output facts must be the same sets,\nand every request must be answered once. A relation listed under "verify": {"compare": ...} in\nthe deployment is compared as the multiset of its facts projected onto the listed columns.\n\nExit status: 0 no divergence, 1 a divergence or problems in the inputs, 2 usage.\n\nExample:\n  dedc verify protocols/voting.ded --plan protocols/voting-scalable.plan.json --seeds 200',
     )
     .action((file: string, flags: VerifyFlags) => {
       const first = intOption(flags.seed, '--seed', 0, 2 ** 31 - 1);
@@ -61,7 +61,7 @@ export function registerVerify(program: Command): void {
         process.stdout.write(
           bad.length
             ? `${bad.length} of ${verdicts.length} seed${verdicts.length === 1 ? '' : 's'} diverged${flags.all ? '' : ' (stopped at the first; --all to run every seed)'}\n`
-            : `ok: ${verdicts.length} seed${verdicts.length === 1 ? '' : 's'}, the rewritten program's client-visible outputs equal the original's\n`,
+            : `ok: ${verdicts.length} seed${verdicts.length === 1 ? '' : 's'}, the rewritten program's client-visible outputs equal the original's${projectionNote(base)}\n`,
         );
       }
       process.exitCode = bad.length ? 1 : 0;
@@ -74,6 +74,12 @@ function originalSide(file: string, deploy: string | undefined): Side | undefine
   if (!analysis) return undefined;
   const c = loadCluster(analysis, file, deploy);
   return c ? { analysis, cluster: c.cluster } : undefined;
+}
+
+/** ` (clientOut as multisets of (payload, verdict))`, when the deployment projects relations. */
+function projectionNote(side: Side): string {
+  const compare = [...(side.cluster.verify?.compare ?? [])];
+  return compare.length ? ` (${compare.map(([r, cols]) => `${r} as multisets of (${cols.join(', ')})`).join('; ')})` : '';
 }
 
 function summary(v: SeedVerdict) {

@@ -80,6 +80,22 @@ export interface SimSettings {
   readonly maxEvents: number;
 }
 
+/** A column named in `verify.compare`, where it was written. */
+export interface NamedColumn {
+  readonly name: string;
+  readonly span: Span;
+}
+
+/**
+ * How `dedc verify` compares the two runs. For each relation in `compare`, the multiset of its
+ * client-visible facts projected onto the named columns (dropping the addressee of a reply), in
+ * place of the exact facts; relations not listed are compared exactly.
+ */
+export interface VerifySettings {
+  /** Relation to its columns; `span` is the relation's key in the file. */
+  readonly compare: ReadonlyMap<string, { readonly columns: readonly NamedColumn[]; readonly span: Span }>;
+}
+
 export interface Deployment {
   /** The file it was read from; undefined for the built-in default. */
   readonly source?: SourceFile;
@@ -89,6 +105,7 @@ export interface Deployment {
   readonly timers: ReadonlyMap<string, { readonly periodMicros: number; readonly span: Span }>;
   readonly clients?: Workload;
   readonly sim: SimSettings;
+  readonly verify?: VerifySettings;
 }
 
 export const defaultSimSettings: SimSettings = {

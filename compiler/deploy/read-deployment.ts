@@ -4,7 +4,7 @@
 
 import { diagnostic, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile, Span } from '../source.js';
-import { defaultSimSettings, selfWhats, type Deployment, type Fault, type NodeRef, type RequestCell, type SimSettings, type StaticCell, type Workload } from './deployment.js';
+import { defaultSimSettings, selfWhats, type Deployment, type Fault, type NodeRef, type RequestCell, type NamedColumn, type SimSettings, type StaticCell, type VerifySettings, type Workload } from './deployment.js';
 import { parseDuration } from './duration.js';
 import { JsonReader, type JsonNode } from './json-reader.js';
 
@@ -20,7 +20,7 @@ export function readDeployment(source: SourceFile): DeploymentResult {
   const tree = JsonReader.parse(source, sink, 'DED601');
   if (!tree) return { diagnostics: sink };
   const r = new JsonReader(source, sink, 'DED602');
-  const top = r.object(tree, 'the deployment', ['$schema', 'description', 'roles', 'statics', 'timers', 'clients', 'sim']);
+  const top = r.object(tree, 'the deployment', ['$schema', 'description', 'roles', 'statics', 'timers', 'clients', 'sim', 'verify']);
   if (!top) return { diagnostics: sink };
 
   const roles = new Map<string, { instances: number; partitions: number; span: Span }>();
@@ -53,9 +53,34 @@ export function readDeployment(source: SourceFile): DeploymentResult {
 
   const clients = top.get('clients') ? readWorkload(r, top.get('clients')!.value) : undefined;
   const sim = top.get('sim') ? readSim(r, top.get('sim')!.value) : defaultSimSettings;
+  const verify = top.get('verify') ? readVerify(r, top.get('verify')!.value) : undefined;
 
   if (hasErrors(sink)) return { diagnostics: sink };
-  return { deployment: { source, roles, statics, timers, ...(clients ? { clients } : {}), sim }, diagnostics: sink };
+  return { deployment: { source, roles, statics, timers, ...(clients ? { clients } : {}), sim, ...(verify ? { verify } : {}) }, diagnostics: sink };
+}
+
+/** `{"compare": {"clientOut": ["payload", "verdict"]}}`: which relations `dedc verify` compares by projection. */
+function readVerify(r: JsonReader, node: JsonNode): VerifySettings | undefined {
+  const obj = r.object(node, '`verify`', ['compare']);
+  if (!obj) return undefined;
+  const compare = new Map<string, { columns: NamedColumn[]; span: Span }>();
+  for (const [relation, { key, value }] of obj.has('compare') ? (r.object(obj.get('compare')!.value, '`verify.compare`') ?? []) : []) {
+    const items = r.array(value, `the columns \`${relation}\` is compared by (an array of column names)`);
+    if (!items) continue;
+    if (!items.length) {
+      r.error(value, `name at least one column of \`${relation}\` to compare it by`, 'no columns', 'leave the relation out of `compare` to compare its facts exactly', 'DED611');
+      continue;
+    }
+    const columns: NamedColumn[] = [];
+    for (const item of items) {
+      const name = r.string(item, `a column of \`${relation}\` (its declared name)`);
+      if (name === undefined) continue;
+      if (columns.some((c) => c.name === name)) r.error(item, `column \`${name}\` is named twice`, 'repeated', undefined, 'DED611');
+      else columns.push({ name, span: r.span(item) });
+    }
+    if (columns.length === items.length) compare.set(relation, { columns, span: r.span(key) });
+  }
+  return { compare };
 }
 
 /** `"leader": 1` or `"participant": {"instances": 3, "partitions": 2}`. */

@@ -12,7 +12,7 @@ import { diagnostic, hasErrors, type Diagnostic } from '../diagnostics/diagnosti
 import type { DiagnosticCode } from '../diagnostics/codes.js';
 import type { Span } from '../source.js';
 import type { Row, Value } from '../values/value.js';
-import { defaultSimSettings, type Deployment, type NodeRef, type RequestCell, type SimSettings, type StaticCell } from './deployment.js';
+import { defaultSimSettings, type Deployment, type NodeRef, type RequestCell, type SimSettings, type StaticCell, type VerifySettings } from './deployment.js';
 
 export interface ClusterNode {
   /** `role[index]`, or `role[index].partition` for a partitioned role. */
@@ -49,6 +49,14 @@ export type ClusterFault =
   | { readonly kind: 'crash'; readonly node: bigint; readonly at: number; readonly restart?: number }
   | { readonly kind: 'partition'; readonly groups: readonly (readonly bigint[])[]; readonly at: number; readonly heal?: number };
 
+/**
+ * How `dedc verify` compares runs: each relation listed is compared as the multiset of its
+ * client-visible facts projected onto these columns (names, in the order given).
+ */
+export interface ClusterVerify {
+  readonly compare: ReadonlyMap<string, readonly string[]>;
+}
+
 export interface Cluster {
   readonly nodes: readonly ClusterNode[];
   readonly clients: readonly ClusterClient[];
@@ -57,6 +65,7 @@ export interface Cluster {
   readonly faults: readonly ClusterFault[];
   /** Address to `role[i]` or `client[i]`. */
   readonly names: ReadonlyMap<bigint, string>;
+  readonly verify?: ClusterVerify;
 }
 
 export interface ClusterResult {
@@ -204,8 +213,41 @@ export function resolveDeployment(deployment: Deployment, analysis: Analysis): C
     return [{ kind: 'partition', groups: groups.map((g) => (g as bigint[][]).flat()), at: f.at, ...(f.heal !== undefined ? { heal: f.heal } : {}) }];
   });
 
+  const verify = deployment.verify ? resolveVerify(deployment.verify, analysis, deployment.clients?.reply.relation, at) : undefined;
+
   if (hasErrors(sink)) return { diagnostics: sink };
-  return { cluster: { nodes, clients, ...(workload ? { workload } : {}), sim: deployment.sim, faults, names }, diagnostics: sink };
+  return { cluster: { nodes, clients, ...(workload ? { workload } : {}), sim: deployment.sim, faults, names, ...(verify ? { verify } : {}) }, diagnostics: sink };
+}
+
+/** `verify.compare` names client-visible relations (`.output` ones or the clients' reply channel) and their declared columns. */
+function resolveVerify(v: VerifySettings, analysis: Analysis, reply: string | undefined, at: Report): ClusterVerify {
+  const compare = new Map<string, string[]>();
+  const visible = [...analysis.relations.values()].filter((r) => r.kind === 'output' || r.name === reply).map((r) => r.name);
+  const choices = visible.length ? `clients see ${visible.map((n) => `\`${n}\``).join(', ')}` : 'clients see nothing of this program: it has no .output relation and no client workload';
+  for (const [name, entry] of v.compare) {
+    const rel = analysis.relations.get(name);
+    if (!rel || !visible.includes(name)) {
+      const near = rel ? undefined : closestName(name, visible);
+      const why = !rel
+        ? `the program has no relation \`${name}\``
+        : rel.kind === 'async'
+          ? `\`${name}\` is a channel clients do not receive${reply ? ` (their replies come on \`${reply}\`)` : ' (the deployment has no client workload)'}`
+          : `\`${name}\` is a .${rel.kind} relation, which clients do not see`;
+      at('DED611', `${why}; \`verify.compare\` names .output relations and the clients' reply channel`, entry.span, rel ? 'not client-visible' : 'unknown relation', near ? `did you mean \`${near}\`?` : choices);
+      continue;
+    }
+    let ok = true;
+    for (const c of entry.columns) {
+      if (!rel.columns.some((col) => col.name === c.name)) {
+        ok = false;
+        const named = rel.columns.map((col) => col.name).filter((n): n is string => !!n);
+        const near = closestName(c.name, named);
+        at('DED611', `\`${name}\` has no column named \`${c.name}\``, c.span, 'no such column', near ? `did you mean \`${near}\`?` : `columns: ${columnList(rel)}; only named columns can be compared`);
+      }
+    }
+    if (ok) compare.set(name, entry.columns.map((c) => c.name));
+  }
+  return { compare };
 }
 
 type Report = (code: DiagnosticCode, message: string, span: Span | undefined, label?: string, hint?: string) => void;

@@ -60,7 +60,8 @@ export const codes = {
   DED316: { severity: 'error', title: 'no distribution policy consistent with the dependencies' },
   DED317: { severity: 'error', title: 'messages cannot be rerouted' },
   DED318: { severity: 'error', title: 'no decoupling applies' },
-  DED319: { severity: 'error', title: 'rewrite not supported yet' },
+  DED319: { severity: 'error', title: 'rewrite step could not be applied' },
+  DED320: { severity: 'error', title: 'relations cannot be replicated' },
 
   DED501: { severity: 'error', title: 'tick exceeded its limit of derivation steps' },
 
@@ -74,6 +75,7 @@ export const codes = {
   DED608: { severity: 'error', title: 'unknown node' },
   DED609: { severity: 'warning', title: 'static relation without facts' },
   DED610: { severity: 'error', title: 'invalid client workload' },
+  DED611: { severity: 'error', title: 'invalid verification setting' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof codes;

@@ -48,6 +48,11 @@ export interface DistributionOptions {
   readonly pinned?: ReadonlyMap<string, readonly KeyTerm[]>;
   /** Partition only these relations (partial partitioning); the rest are replicated. */
   readonly relations?: readonly string[];
+  /**
+   * Rules that may compute on each partition's part alone, because their results are combined
+   * across partitions afterwards (partitioning sealing sums the partitions' counts).
+   */
+  readonly perPartition?: readonly number[];
 }
 
 export interface DistributionResult {
@@ -178,10 +183,23 @@ class Search {
   private constraints(info: RoleInfo, partitioned: readonly string[]): Constraint[] {
     const out: Constraint[] = [];
     for (const id of info.rules) {
+      if (this.options.perPartition?.includes(id)) continue;
       const { rule } = this.a.rules[id]!;
       const values = ruleValues(this.a, id, this.fds ? { fds: this.fds } : { predicates: false });
       const body = values.atoms.filter((x) => partitioned.includes(x.relation));
       if (!body.length) continue; // reads only replicated relations and statics
+      const negatedOnly = body.find((x) => x.negated);
+      if (negatedOnly && body.every((x) => x.negated)) {
+        // Every partition has the replicated bindings, but only one has the negated facts.
+        this.violate({
+          rule: id,
+          span: negatedOnly.span,
+          relation: negatedOnly.relation,
+          message: `${ruleName(this.a, id)} negates \`${negatedOnly.relation}\`, which is partitioned, with only replicated relations to bind it: every partition would test its own part and find the facts missing`,
+          hint: 'join a partitioned relation with the same key in the rule, or replicate the negated relation',
+        });
+        continue;
+      }
       const index = rule.head.args.find((arg) => arg.kind === 'index');
       if (index) {
         this.violate({

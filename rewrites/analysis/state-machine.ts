@@ -35,16 +35,21 @@ export function noChangeDependent(analysis: Analysis, rules: RuleSet, inputs: re
   return new Context(analysis, rules, inputs).noChange;
 }
 
-export function stateMachineViolations(analysis: Analysis, c2: RuleSet, inputs: readonly string[]): Violation[] {
+/**
+ * `state` lists outputs that are not sent anywhere but read on the same node by other rules
+ * (partial partitioning's replicated relations, read by the partitioned rules): like the
+ * relations the component references, they may keep their facts between inputs.
+ */
+export function stateMachineViolations(analysis: Analysis, c2: RuleSet, inputs: readonly string[], state: ReadonlySet<string> = new Set()): Violation[] {
   const ctx = new Context(analysis, c2, inputs);
   const io = ruleSetIO(analysis, c2);
   const out: Violation[] = [];
-  for (const r of io.references) {
+  for (const r of [...io.references, ...io.outputs.filter((o) => state.has(o))]) {
     if (ctx.existence.has(r) || ctx.noChange.has(r)) continue;
     out.push({ precondition: 'state-machine', relation: r, ...ctx.explain(r, false) });
   }
   for (const r of io.outputs) {
-    if (ctx.existence.has(r)) continue;
+    if (ctx.existence.has(r) || state.has(r)) continue;
     out.push({ precondition: 'state-machine', relation: r, ...ctx.explain(r, true) });
   }
   return out;

@@ -39,7 +39,11 @@ export interface PartitionStep {
   readonly keys: ReadonlyMap<string, { readonly columns: readonly (string | number)[]; readonly span: Span }>;
   /** Partial partitioning: relations to replicate to every partition. */
   readonly replicate: readonly Named[];
-  readonly sealing: boolean;
+  /**
+   * Partitioning sealing: channels the role sends as the count of a batch of facts (the last
+   * column); each partition counts its own part and the receivers see the sum.
+   */
+  readonly sealing: readonly Named[];
   readonly coordinator?: Named;
   readonly span: Span;
 }

@@ -81,7 +81,10 @@ function readStep(r: JsonReader, node: JsonNode): PlanStep | undefined {
   }
   const replicate = names(r, obj.get('replicate')?.value, '`replicate` (relations)') ?? [];
   const sealingNode = obj.get('sealing')?.value;
-  if (sealingNode && sealingNode.type !== 'boolean') r.error(sealingNode, '`sealing` must be true or false', 'not a boolean');
+  const sealing =
+    sealingNode?.type === 'boolean'
+      ? (r.error(sealingNode, '`sealing` lists the count channels to seal, such as `["p1bCount"]`', 'not a list'), [])
+      : (names(r, sealingNode, '`sealing` (count channels)') ?? []);
   const coordinator = obj.has('coordinator') ? name(r, obj.get('coordinator')!.value, '`coordinator` (the new role)') : undefined;
   if (policy !== 'partial' && policy !== 'auto') {
     for (const k of ['replicate', 'sealing', 'coordinator']) {
@@ -97,7 +100,7 @@ function readStep(r: JsonReader, node: JsonNode): PlanStep | undefined {
     policySpan: policyNode ? r.span(policyNode) : span,
     keys,
     replicate,
-    sealing: sealingNode?.value === true,
+    sealing,
     ...(coordinator ? { coordinator } : {}),
     span,
   };

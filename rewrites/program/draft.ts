@@ -123,13 +123,22 @@ export class ProgramDraft {
     const notes = new Map<string, readonly string[]>();
     for (const [item, lines] of this.notes) if ('kind' in item) notes.set(itemKey(item as Rule | Declaration), lines);
     const first = program.items[0];
+    // A run of items with the same notes (the rules one mechanism adds) shares one comment.
+    const sameAsPrevious = new Set<object>();
+    for (const list of [this.top, ...this.roles.map((r) => r.items)]) {
+      list.forEach((item, i) => {
+        const prev = i > 0 ? list[i - 1]! : undefined;
+        const mine = this.notes.get(item);
+        if (prev && prev.kind === item.kind && mine?.length && JSON.stringify(this.notes.get(prev)) === JSON.stringify(mine)) sameAsPrevious.add(item);
+      });
+    }
     const trivia: Trivia = {
       leading: (node) => {
-        const own = (this.notes.get(node) ?? []).map((l) => `# ${l}`);
+        const own = sameAsPrevious.has(node) ? [] : (this.notes.get(node) ?? []).map((l) => `# ${l}`);
         return node === first ? [...header.map((l) => (l ? `# ${l}` : '#')), '', ...own] : own;
       },
       trailing: () => undefined,
-      blankBefore: (node) => (this.notes.get(node)?.length ?? 0) > 0 || (node as Item).kind === 'role',
+      blankBefore: (node) => ((this.notes.get(node)?.length ?? 0) > 0 && !sameAsPrevious.has(node)) || (node as Item).kind === 'role',
       dangling: () => [],
     };
     return { text: printProgram(program, trivia), notes };

@@ -18,13 +18,11 @@ import { persistInput } from '../mechanisms/persist-inputs.js';
 import { redirectChannel } from '../mechanisms/redirect.js';
 import { readsRelation } from '../mechanisms/rename.js';
 import { keepIdentity } from '../mechanisms/self-statics.js';
+import { batchBack, batchedBack, batchedInputs, batchedViolations, batchInputs } from './decouple-batched.js';
 import type { DecoupleStep } from '../plan/plan.js';
 import { findRole, instancesOf, planError, programError, setRole, type StepContext } from './context.js';
 import { selectRules } from './select-rules.js';
 import { reportViolations } from './violations.js';
-
-/** Kinds whose mechanism is built; the others are reported as not supported yet. */
-const built: readonly DecoupleKind[] = ['mutually-independent', 'functional', 'monotonic'];
 
 export function preconditionViolations(ctx: StepContext, kind: DecoupleKind, c1: RuleSet, c2: RuleSet): Violation[] {
   const a = ctx.analysis;
@@ -36,12 +34,15 @@ export function preconditionViolations(ctx: StepContext, kind: DecoupleKind, c1:
     case 'monotonic':
       return [...independenceViolations(a, c1, c2), ...monotonicityViolations(a, c2), ...unpersistedInputs(ctx, c1, c2)];
     case 'state-machine':
-      return [...independenceViolations(a, c1, c2), ...stateMachineViolations(a, c2, ruleSetIO(a, c2).inputs)];
+      return [...independenceViolations(a, c1, c2), ...stateMachineViolations(a, c2, ruleSetIO(a, c2).inputs), ...batchedViolations(ctx, c1, batchedInputs(ctx, c2), c2)];
     case 'asymmetric': {
       const sm = stateMachineViolations(a, c2, ruleSetIO(a, c2).inputs);
       const mono = monotonicityViolations(a, c2);
       const fun = functionalViolations(a, c2);
-      return [...independenceViolations(a, c2, c1), ...sm, ...(mono.length && fun.length ? mono : [])];
+      const independence = independenceViolations(a, c2, c1);
+      // Batching back is only checked once the moved rules stand on their own inputs.
+      const batched = independence.length ? [] : batchedViolations(ctx, c2, batchedBack(ctx, c1, c2), c1);
+      return [...independence, ...sm, ...(mono.length && fun.length ? mono : []), ...batched];
     }
   }
 }
@@ -60,20 +61,16 @@ export function applyDecouple(ctx: StepContext, step: DecoupleStep): boolean {
 
   let kind: DecoupleKind;
   if (step.decoupling === 'auto') {
-    const fits = decoupleKinds.filter((k) => built.includes(k)).find((k) => preconditionViolations(ctx, k, c1, c2).length === 0);
+    const fits = decoupleKinds.find((k) => preconditionViolations(ctx, k, c1, c2).length === 0);
     if (!fits) {
       if (ctx.unchecked) kind = 'mutually-independent';
       else {
-        const reasons = built.map((k) => `${k}: ${preconditionViolations(ctx, k, c1, c2)[0]?.message ?? 'holds'}`);
+        const reasons = decoupleKinds.map((k) => `${k}: ${preconditionViolations(ctx, k, c1, c2)[0]?.message ?? 'holds'}`);
         planError(ctx, 'DED318', `no kind of decoupling applies to these rules of \`${role.name}\``, { span: step.span, label: 'no kind applies', hint: reasons.join('; ') });
         return false;
       }
     } else kind = fits;
   } else kind = step.decoupling;
-  if (!built.includes(kind)) {
-    planError(ctx, 'DED319', `${kind} decoupling is not supported yet (its batching and sealing mechanism is not built)`, { span: step.decouplingSpan, label: 'not supported yet', hint: `use one of ${built.join(', ')}, or \`auto\`` });
-    return false;
-  }
   if (!ctx.unchecked) {
     const violations = preconditionViolations(ctx, kind, c1, c2);
     if (violations.length) {
@@ -152,8 +149,23 @@ function move(ctx: StepContext, from: string, to: string, c1: RuleSet, c2: RuleS
     }
   }
 
+  if (kind === 'state-machine') batchInputs(ctx, from, to, c2);
+  else {
+    const inputs = wireInputs(ctx, from, to, c1, c2);
+    if (kind === 'monotonic') {
+      for (const input of inputs) if (!keptByMovedRules(ctx, input.name, c2)) persistInput(ctx, to, input.name, input.arity, c2);
+    }
+    if (kind === 'asymmetric') batchBack(ctx, from, to, c1, c2);
+  }
+  keepIdentity(ctx, from, to, c2);
+}
+
+/** Inputs of the moved rules: channels are redirected, client input and `from`'s relations forwarded. */
+function wireInputs(ctx: StepContext, from: string, to: string, c1: RuleSet, c2: RuleSet): { name: string; arity: number }[] {
+  const a = ctx.analysis;
+  const io1 = ruleSetIO(a, c1);
   const inputs: { name: string; arity: number }[] = [];
-  for (const r of io2.inputs) {
+  for (const r of ruleSetIO(a, c2).inputs) {
     const rel = a.relations.get(r)!;
     if (rel.kind === 'timer') continue;
     if (rel.kind === 'async' && !io1.heads.includes(r)) {
@@ -168,8 +180,5 @@ function move(ctx: StepContext, from: string, to: string, c1: RuleSet, c2: RuleS
       programError(ctx, 'DED317', `the moved rules read \`${r}\`, which neither arrives on a channel nor is derived by \`${from}\``, { span: rel.span, label: 'cannot reach the new role' });
     }
   }
-  if (kind === 'monotonic') {
-    for (const input of inputs) if (!keptByMovedRules(ctx, input.name, c2)) persistInput(ctx, to, input.name, input.arity, c2);
-  }
-  keepIdentity(ctx, from, to, c2);
+  return inputs;
 }

@@ -1,39 +1,48 @@
 // A partition step (paper §4, TR B.1-B.2): check the role can be partitioned at all (clients
 // cannot pick a partition; a channel read by other roles too cannot be rerouted), find or check
 // a distribution policy (co-hashing, then dependencies), then route every channel the role
-// reads to the partition its key picks. Partial partitioning is reported as not built yet.
+// reads to the partition its key picks. Partial partitioning is partial-partition.js.
 
 import type { KeyTerm } from '../analysis/key-term.js';
 import { printKeyTerm } from '../analysis/key-term.js';
 import { findDistribution } from '../analysis/distribution.js';
 import type { Violation } from '../analysis/violation.js';
-import { partitionCountStatic, routeToPartitions } from '../mechanisms/partition-routing.js';
+import { partitionCountStatic } from '../mechanisms/partition-routing.js';
 import type { PartitionStep } from '../plan/plan.js';
 import { findRole, instancesOf, planError, programError, setRole, type StepContext } from './context.js';
+import { applyPartialPartition, printedKeys, roleRelations } from './partial-partition.js';
+import { routePartitionedChannels } from './partition-channels.js';
 import { reportViolations } from './violations.js';
 
 export function applyPartition(ctx: StepContext, step: PartitionStep): boolean {
   const a = ctx.analysis;
   const role = findRole(ctx, step.role);
   if (!role) return false;
-  if (step.policy === 'partial' || step.sealing || step.replicate.length || step.coordinator) {
-    planError(ctx, 'DED319', 'partial partitioning is not supported yet (its coordinator mechanism is not built)', { span: step.policySpan, label: 'not supported yet', hint: 'use `co-hashing` or `dependencies`' });
-    return false;
-  }
   if (role.inputs.length) {
     const input = a.relations.get(role.inputs[0]!)!;
     programError(ctx, 'DED317', `\`${role.name}\` reads client input \`${input.name}\`; clients send to one address and cannot pick a partition`, { span: input.span, label: 'client input', hint: `decouple the rules that do the work from \`${role.name}\` first, and partition the new role` });
     return false;
   }
+  const stream = role.receives.find((c) => ctx.routing.streams.includes(c));
+  if (stream) {
+    programError(ctx, 'DED317', `\`${role.name}\` receives \`${stream}\`, numbered batches that one node must process in order, so it cannot be partitioned`, { span: a.relations.get(stream)?.span ?? step.span, label: 'an ordered batch stream', hint: 'partition the role before the step that batches to it, or partition the role that sends the batches instead' });
+    return false;
+  }
   const pinned = pinnedKeys(ctx, step);
   if (!pinned) return false;
+  if (step.policy === 'partial' || step.replicate.length || step.sealing.length) return applyPartialPartition(ctx, step, role, pinned);
 
   const modes = step.policy === 'auto' ? (['co-hashing', 'dependencies'] as const) : ([step.policy] as const);
   let keys: ReadonlyMap<string, readonly KeyTerm[]> | undefined;
   let violations: readonly Violation[] = [];
   let used: string = step.policy;
+  // Relations a mechanism keeps per node (batch numbers) are not partitioned data.
+  const perNode = new Set(ctx.routing.perNode);
+  const relations = [...roleRelations(ctx, role)].filter((r) => !perNode.has(r) && !ctx.routing.nodeAddressed.includes(r));
+  const perPartition = role.rules.filter((id) => a.rules[id]!.rule.op !== ':~' && perNode.has(a.rules[id]!.rule.head.name));
+  const channels = role.receives.filter((c) => !ctx.routing.nodeAddressed.includes(c));
   for (const mode of modes) {
-    const found = findDistribution(a, role.name, { mode, pinned });
+    const found = findDistribution(a, role.name, { mode, pinned, relations, perPartition });
     if (found.policy) {
       keys = found.policy.keys;
       used = mode;
@@ -46,36 +55,13 @@ export function applyPartition(ctx: StepContext, step: PartitionStep): boolean {
       reportViolations(ctx, violations, `cannot partition \`${role.name}\``);
       return false;
     }
-    keys = new Map(role.receives.map((c) => [c, a.relations.get(c)!.columns.map((_, i): KeyTerm => ({ kind: 'column', index: i }))]));
+    keys = new Map(channels.map((c) => [c, a.relations.get(c)!.columns.map((_, i): KeyTerm => ({ kind: 'column', index: i }))]));
   }
 
   const count = partitionCountStatic(ctx, role.name);
-  let ok = true;
-  for (const channel of role.receives) {
-    const others = (a.channels.find((c) => c.relation === channel)?.receivers ?? []).filter((r) => r !== role.name);
-    if (others.length) {
-      programError(ctx, 'DED317', `\`${channel}\` is also read by ${others.map((r) => `\`${r}\``).join(', ')}; its senders cannot route it by \`${role.name}\`'s partitions`, { span: a.relations.get(channel)!.span, label: 'read by several roles' });
-      ok = false;
-      continue;
-    }
-    const key = keys.get(channel);
-    if (!key || !key.length) {
-      programError(ctx, 'DED317', `no partitioning key for channel \`${channel}\``, { span: a.relations.get(channel)!.span, label: 'no key' });
-      ok = false;
-      continue;
-    }
-    ok = routeToPartitions(ctx, channel, key, count) && ok;
-  }
+  const ok = routePartitionedChannels(ctx, role.name, channels, keys, count);
   setRole(ctx.deployment, role.name, instancesOf(ctx.deployment, role.name), step.partitions);
-  const names = (rel: string) => a.relations.get(rel)!.columns.map((c, i) => c.name ?? `#${i}`);
-  ctx.routing.partitioning.push({
-    role: role.name,
-    partitions: step.partitions,
-    policy: used,
-    countRelation: count,
-    keys: [...keys].map(([relation, key]) => ({ relation, key: key.map((t) => printKeyTerm(t, names(relation))) })),
-    step: ctx.index,
-  });
+  ctx.routing.partitioning.push({ role: role.name, partitions: step.partitions, policy: used, countRelation: count, keys: printedKeys(ctx, keys), step: ctx.index });
   return ok;
 }
 

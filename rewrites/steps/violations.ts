@@ -13,7 +13,7 @@ const codeOf: Record<Precondition, DiagnosticCode> = {
   'state-machine': 'DED314',
   'co-hashing': 'DED315',
   dependencies: 'DED316',
-  'partial-partitioning': 'DED319',
+  'partial-partitioning': 'DED320',
 };
 
 export function reportViolations(ctx: StepContext, violations: readonly Violation[], why: string): void {

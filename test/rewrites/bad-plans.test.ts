@@ -1,6 +1,6 @@
 // Bad plans give diagnostics with a code and a place, never an exception: malformed JSON,
 // unknown settings, roles, rules and relations, a taken role name, a step that no longer
-// applies after an earlier one, and rewrites that cannot be routed or are not built yet.
+// applies after an earlier one, and rewrites that cannot be routed.
 
 import { describe, expect, it } from 'vitest';
 import { renderDiagnostics } from '../../compiler/diagnostics/render.js';
@@ -49,8 +49,9 @@ describe('plans that do not fit the program', () => {
     ],
     ['partitioning the role clients write to', [{ partition: 'leader', partitions: 2 }], 'DED317'],
     ['a pinned key on a column that does not exist', [{ partition: 'participant', keys: { voteReq: ['nope'] } }], 'DED304'],
-    ['a kind not built yet', [{ decouple: 'leader', rules: ['broadcast'], to: 'b', kind: 'state-machine' }], 'DED319'],
-    ['partial partitioning, not built yet', [{ partition: 'participant', policy: 'partial' }], 'DED319'],
+    ['partial partitioning with nothing to replicate', [{ partition: 'participant', policy: 'partial' }], 'DED302'],
+    ['partial partitioning replicating a relation the role does not have', [{ partition: 'participant', policy: 'partial', replicate: ['votes'] }], 'DED304'],
+    ['a coordinator named like an existing role', [{ partition: 'participant', policy: 'partial', replicate: ['voteReq'], coordinator: 'leader' }], 'DED305'],
   ];
   for (const [what, steps, code] of cases) {
     it(`${what}: ${code}`, () => {

@@ -8,6 +8,9 @@ import { rewriteFile, verifyRewrite } from '../support/rewrite.js';
 const VOTING = 'protocols/voting.ded';
 const TWO_PC = 'protocols/2pc.ded';
 const MATCHER = 'test/rewrites/programs/matcher.ded';
+const RSET_SCAN = 'protocols/micro/rset-scan.ded';
+const RSET_PARTIAL = 'protocols/micro/rset-partial.ded';
+const PROGRAMS = 'test/rewrites/programs';
 const collectors = { decouple: 'leader', rules: ['reply'], relations: ['votes', 'numVotes', 'allVoted', 'answered'], to: 'collector', kind: 'mutually-independent' };
 
 interface Case {
@@ -88,6 +91,69 @@ const cases: Case[] = [
     program: VOTING,
     steps: [collectors, { partition: 'collector', partitions: 3, policy: 'dependencies', keys: { vote: ['participant'] } }],
     code: 'DED316',
+    diverges: true,
+  },
+  {
+    name: 'state machine: the pairing remembers the previous tick with a `:+` rule that is not persistence',
+    program: `${PROGRAMS}/sm-lag.ded`,
+    steps: [{ decouple: 'front', rules: ['lag', 'pair'], to: 'pairer', kind: 'state-machine' }],
+    code: 'DED314',
+    diverges: true,
+  },
+  {
+    name: 'state machine: the teller reads `log`, which the front keeps persisted (a batch in every tick)',
+    program: `${PROGRAMS}/sm-log.ded`,
+    steps: [{ decouple: 'front', rules: ['tally', 'answer'], to: 'teller', kind: 'state-machine' }],
+    code: 'DED314',
+    diverges: true,
+  },
+  {
+    name: 'state machine: the front reads `refused`, which the memory derives (independence)',
+    program: `${PROGRAMS}/sm-seen.ded`,
+    steps: [{ decouple: 'front', rules: ['remember', 'again'], to: 'memory', kind: 'state-machine' }],
+    code: 'DED310',
+    diverges: true,
+  },
+  {
+    name: 'asymmetric: the checker reads `request`, which the front derives (independence)',
+    program: `${PROGRAMS}/asym-cycle.ded`,
+    steps: [{ decouple: 'front', rules: ['check', 'audit'], to: 'checker', kind: 'asymmetric' }],
+    code: 'DED310',
+    diverges: true,
+  },
+  {
+    name: 'asymmetric: the leader reads the persisted `acks`, an output of the collector that is not a state machine',
+    program: `${PROGRAMS}/asym-acks.ded`,
+    steps: [{ decouple: 'leader', rules: ['collect', 'report'], to: 'collector', kind: 'asymmetric' }],
+    code: 'DED314',
+    diverges: true,
+  },
+  {
+    name: 'asymmetric: a quorum by negation over the non-persisted `short` (neither monotonic nor functional)',
+    program: `${PROGRAMS}/asym-quorum.ded`,
+    steps: [{ decouple: 'leader', rules: ['collect', 'countAcks', 'lacking', 'quorum', 'complete', 'reply'], to: 'collector', kind: 'asymmetric' }],
+    code: 'DED312',
+    diverges: false,
+  },
+  {
+    name: 'partial: scan counts partitioned without sealing (a zero count bound only by replicated scans)',
+    program: RSET_SCAN,
+    steps: [{ partition: 'replica', partitions: 2, policy: 'partial', replicate: ['scanReq', 'scans'], coordinator: 'coordinator' }],
+    code: 'DED316',
+    diverges: true,
+  },
+  {
+    name: 'partial: the replicated integer without `intUpdate`, the channel it is learnt from',
+    program: RSET_PARTIAL,
+    steps: [{ partition: 'replica', partitions: 2, policy: 'partial', replicate: ['replicaInts', 'knownInt', 'latestInt'] }],
+    code: 'DED320',
+    diverges: false,
+  },
+  {
+    name: 'sealing: scan counts sealed, but the scans themselves partitioned (no replicated input to answer)',
+    program: RSET_SCAN,
+    steps: [{ partition: 'replica', partitions: 2, policy: 'partial', replicate: ['scanReq'], sealing: ['scanCount'] }],
+    code: 'DED320',
     diverges: true,
   },
 ];
