@@ -30,7 +30,7 @@ export function registerRewrite(program: Command): void {
     .option('--unchecked', 'skip the precondition checks (unsafe: to see what they protect against)')
     .addHelpText(
       'after',
-      '\nExit status: 0 the plan applied, 1 problems in the program, plan or deployment, 2 usage.\n\nExamples:\n  dedc rewrite protocols/voting.ded --plan protocols/voting-scalable.plan.json\n  dedc rewrite protocols/2pc.ded --plan protocols/2pc-scalable.plan.json -o out/2pc-scalable.ded\n\nPlans are described in docs/rewrites.md.',
+      '\nExit status: 0 the plan applied, 1 problems in the program, plan or deployment, 2 usage.\n\nExamples:\n  dedc rewrite protocols/voting.ded --plan protocols/voting-scalable.plan.json\n  dedc rewrite protocols/2pc.ded --plan protocols/2pc-scalable.plan.json -o out/2pc-scalable.ded\n  dedc rewrite protocols/micro/rset-scan.ded --plan protocols/micro/rset-scan.plan.json --routing\n\nA plan lists steps: {"decouple": role, "rules": [labels], "to": new role, "kind": "mutually-independent" | "functional" |\n"monotonic" | "state-machine" | "asymmetric" | "auto"} and {"partition": role, "partitions": n, "policy": "co-hashing" |\n"dependencies" | "partial" | "auto", "replicate": [relations], "sealing": [count channels]}. Plans are described in\ndocs/rewrites.md.',
     )
     .action((file: string, flags: RewriteFlags) => {
       const until = flags.until === undefined ? undefined : intOption(flags.until, '--until', 0, 1000);

@@ -11,7 +11,7 @@ const deduper = { decouple: 'frontend', rules: ['remember', 'earlier', 'winner',
 
 describe('composed steps', () => {
   it(`asymmetric decoupling, then the new role partitioned: verified over ${SEEDS} seeds`, () => {
-    const r = rewriteFile('protocols/micro/asym-collect.ded', { steps: [collector, { partition: 'collector', partitions: 3 }] });
+    const r = rewriteFile('protocols/micro/asym-collect.ded', { steps: [collector, { partition: 'collector', partitions: 3 }] }, { workload: { clients: 2, requests: 5 } });
     expect(r.codes).toEqual([]);
     const keys = r.result.routing.partitioning[0]!.keys.map((k) => k.relation);
     expect(keys).toContain('ack');

@@ -156,6 +156,13 @@ const cases: Case[] = [
     code: 'DED320',
     diverges: true,
   },
+  {
+    name: 'sealing: a count that reads only the replicated scans (every partition would claim every entry)',
+    program: 'test/rewrites/programs/scan-constant.ded',
+    steps: [{ partition: 'replica', partitions: 2, policy: 'partial', replicate: ['scanReq', 'scans'], sealing: ['scanCount'] }],
+    code: 'DED320',
+    diverges: true,
+  },
 ];
 
 describe('plans that break a precondition', () => {
