@@ -69,6 +69,9 @@ export function sealCounts(ctx: StepContext, role: string, sealed: SealedCount, 
   for (const id of sealed.readers) {
     if (readsRelation(ctx.rules.get(id)!, s)) editRule(ctx, id, (r) => renameInBody(r, s, out), `${ctx.title}: reads the sealed count ${out}`);
   }
+  // Nothing sends or reads the count channel any more: its parts and their sum replace it.
+  const declared = draft.top.find((item) => item.kind === 'decl' && item.decl === 'async' && item.name === s);
+  if (declared && declared.kind === 'decl') draft.remove(declared);
   return out;
 }
 
