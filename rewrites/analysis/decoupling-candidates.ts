@@ -11,6 +11,7 @@ import { monotonicityViolations } from './monotonicity.js';
 import { downstreamClusters, ruleClusters } from './rule-clusters.js';
 import { ruleSetIO, type RuleSet } from './rule-set.js';
 import { stateMachineViolations } from './state-machine.js';
+import { batchedBack, batchedInputs, batchedViolations } from './batched-relations.js';
 import type { Violation } from './violation.js';
 
 export interface KindCheck {
@@ -50,6 +51,7 @@ export function decouplingCandidates(analysis: Analysis, role: string): Candidat
 /** The precondition of each kind for moving C2 away from C1, cheapest kind first. */
 export function decouplingChecks(analysis: Analysis, c1: RuleSet, c2: RuleSet): KindCheck[] {
   const c1Independent = independenceViolations(analysis, c1, c2);
+  const c2Independent = independenceViolations(analysis, c2, c1);
   const monotonic = monotonicityViolations(analysis, c2);
   const functional = functionalViolations(analysis, c2);
   const stateMachine = stateMachineViolations(analysis, c2, ruleSetIO(analysis, c2).inputs);
@@ -60,8 +62,9 @@ export function decouplingChecks(analysis: Analysis, c1: RuleSet, c2: RuleSet): 
     'mutually-independent': mutualIndependenceViolations(analysis, c1, c2),
     functional: [...c1Independent, ...functional],
     monotonic: [...c1Independent, ...monotonic],
-    'state-machine': [...c1Independent, ...stateMachine],
-    asymmetric: [...independenceViolations(analysis, c2, c1), ...stateMachine, ...monotonicOrFunctional],
+    'state-machine': [...c1Independent, ...stateMachine, ...batchedViolations(analysis, c1, batchedInputs(analysis, c2), c2)],
+    // What goes back in batches is only checked once the moved rules stand on their own inputs.
+    asymmetric: [...c2Independent, ...stateMachine, ...monotonicOrFunctional, ...(c2Independent.length ? [] : batchedViolations(analysis, c2, batchedBack(analysis, c1, c2), c1))],
   };
   return decoupleKinds.map((kind) => ({ kind, holds: reasons[kind].length === 0, reasons: reasons[kind] }));
 }

@@ -5,58 +5,17 @@
 // and hold their outputs until the old role has acknowledged the batches before them.
 
 import type { RuleSet } from '../analysis/rule-set.js';
-import { ruleSetIO } from '../analysis/rule-set.js';
 import { holdUntilAcknowledged } from '../mechanisms/batch-ack.js';
 import { sendBatches } from '../mechanisms/batching.js';
 import { peerStatic } from '../mechanisms/forward.js';
 import { sealBatches } from '../mechanisms/sealing.js';
-import { existenceDependent } from '../analysis/state-machine.js';
-import type { Violation } from '../analysis/violation.js';
-import { readsRelation } from '../mechanisms/rename.js';
+import { batchedBack, batchedInputs } from '../analysis/batched-relations.js';
 import type { StepContext } from './context.js';
-
-const external = new Set(['async', 'input', 'timer']);
-
-/**
- * A batch goes out in every tick in which a batched relation has facts, so each must be empty
- * in ticks without input (an existence dependency, TR A.4.1): otherwise the sender would send a
- * batch, and keep its node busy, in every tick. `sender` are the rules that derive them.
- */
-export function batchedViolations(ctx: StepContext, sender: RuleSet, batched: readonly string[], readers: RuleSet): Violation[] {
-  const a = ctx.analysis;
-  const inputs = ruleSetIO(a, sender).inputs.filter((r) => external.has(a.relations.get(r)!.kind));
-  const empty = existenceDependent(a, sender, inputs);
-  return batched
-    .filter((r) => !external.has(a.relations.get(r)!.kind) && !empty.has(r))
-    .map((r) => {
-      const reader = readers.find((id) => readsRelation(a.rules[id]!.rule, r));
-      return {
-        precondition: 'state-machine' as const,
-        message: `\`${r}\` would travel in batches, one per tick in which it has facts, but it can have facts in a tick without input (it is not existence-dependent on ${inputs.map((i) => `\`${i}\``).join(', ') || 'any input'})`,
-        relation: r,
-        ...(reader !== undefined ? { rule: reader } : {}),
-        hint: `read only relations that hold in the tick their input arrives (not persisted state) across the split`,
-      };
-    });
-}
-
-/** The relations state-machine decoupling batches: the moved rules' non-static inputs. */
-export function batchedInputs(ctx: StepContext, c2: RuleSet): string[] {
-  const a = ctx.analysis;
-  return ruleSetIO(a, c2).inputs.filter((r) => a.relations.get(r)!.kind !== 'static');
-}
-
-/** The relations asymmetric decoupling batches back: local relations the moved rules derive and the rest reads. */
-export function batchedBack(ctx: StepContext, c1: RuleSet, c2: RuleSet): string[] {
-  const a = ctx.analysis;
-  const read = ruleSetIO(a, c1).references;
-  return ruleSetIO(a, c2).heads.filter((r) => read.includes(r) && a.relations.get(r)!.kind === 'local');
-}
 
 /** State-machine decoupling: `from` batches every non-static input of the moved rules to `to`. */
 export function batchInputs(ctx: StepContext, from: string, to: string, c2: RuleSet): void {
   const a = ctx.analysis;
-  const inputs = batchedInputs(ctx, c2).map((r) => ({ relation: r, arity: a.relations.get(r)!.arity }));
+  const inputs = batchedInputs(a, c2).map((r) => ({ relation: r, arity: a.relations.get(r)!.arity }));
   const peer = peerStatic(ctx, to);
   const batching = sendBatches(ctx, from, to, inputs, { at: 'p', body: [`${peer}(p)`] });
   const sealing = sealBatches(ctx, batching, to, c2);
@@ -70,7 +29,7 @@ export function batchInputs(ctx: StepContext, from: string, to: string, c2: Rule
  */
 export function batchBack(ctx: StepContext, from: string, to: string, c1: RuleSet, c2: RuleSet): void {
   const a = ctx.analysis;
-  const back = batchedBack(ctx, c1, c2).map((r) => ({ relation: r, arity: a.relations.get(r)!.arity }));
+  const back = batchedBack(a, c1, c2).map((r) => ({ relation: r, arity: a.relations.get(r)!.arity }));
   // Nothing goes back: the old role never waits for the new one, and outputs need not wait.
   if (!back.length) return;
   const fromPeer = peerStatic(ctx, from);

@@ -7,10 +7,7 @@ import type { RuleSet } from '../analysis/rule-set.js';
 import { ruleSetIO } from '../analysis/rule-set.js';
 import type { DecoupleKind } from '../analysis/decouple-kind.js';
 import { decoupleKinds } from '../analysis/decouple-kind.js';
-import { functionalViolations } from '../analysis/functional.js';
-import { independenceViolations, mutualIndependenceViolations } from '../analysis/independence.js';
-import { logicallyPersisted, monotonicityViolations } from '../analysis/monotonicity.js';
-import { stateMachineViolations } from '../analysis/state-machine.js';
+import { logicallyPersisted } from '../analysis/monotonicity.js';
 import type { Violation } from '../analysis/violation.js';
 import { declaredPersistent, persistenceRule } from '../analysis/persistence-rule.js';
 import { forwardRelation } from '../mechanisms/forward.js';
@@ -18,33 +15,17 @@ import { persistInput } from '../mechanisms/persist-inputs.js';
 import { redirectChannel } from '../mechanisms/redirect.js';
 import { readsRelation } from '../mechanisms/rename.js';
 import { keepIdentity } from '../mechanisms/self-statics.js';
-import { batchBack, batchedBack, batchedInputs, batchedViolations, batchInputs } from './decouple-batched.js';
+import { batchBack, batchInputs } from './decouple-batched.js';
+import { decouplingChecks } from '../analysis/decoupling-candidates.js';
 import type { DecoupleStep } from '../plan/plan.js';
 import { findRole, instancesOf, planError, programError, setRole, type StepContext } from './context.js';
 import { selectRules } from './select-rules.js';
 import { reportViolations } from './violations.js';
 
+/** The kind's precondition (`decouplingChecks`), plus, for monotonic decoupling, inputs kept. */
 export function preconditionViolations(ctx: StepContext, kind: DecoupleKind, c1: RuleSet, c2: RuleSet): Violation[] {
-  const a = ctx.analysis;
-  switch (kind) {
-    case 'mutually-independent':
-      return mutualIndependenceViolations(a, c1, c2);
-    case 'functional':
-      return [...independenceViolations(a, c1, c2), ...functionalViolations(a, c2)];
-    case 'monotonic':
-      return [...independenceViolations(a, c1, c2), ...monotonicityViolations(a, c2), ...unpersistedInputs(ctx, c1, c2)];
-    case 'state-machine':
-      return [...independenceViolations(a, c1, c2), ...stateMachineViolations(a, c2, ruleSetIO(a, c2).inputs), ...batchedViolations(ctx, c1, batchedInputs(ctx, c2), c2)];
-    case 'asymmetric': {
-      const sm = stateMachineViolations(a, c2, ruleSetIO(a, c2).inputs);
-      const mono = monotonicityViolations(a, c2);
-      const fun = functionalViolations(a, c2);
-      const independence = independenceViolations(a, c2, c1);
-      // Batching back is only checked once the moved rules stand on their own inputs.
-      const batched = independence.length ? [] : batchedViolations(ctx, c2, batchedBack(ctx, c1, c2), c1);
-      return [...independence, ...sm, ...(mono.length && fun.length ? mono : []), ...batched];
-    }
-  }
+  const reasons = decouplingChecks(ctx.analysis, c1, c2).find((k) => k.kind === kind)!.reasons;
+  return kind === 'monotonic' ? [...reasons, ...unpersistedInputs(ctx, c1, c2)] : reasons;
 }
 
 export function applyDecouple(ctx: StepContext, step: DecoupleStep): boolean {
