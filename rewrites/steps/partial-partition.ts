@@ -120,6 +120,11 @@ function sealedCounts(ctx: StepContext, step: PartitionStep, role: RoleInfo): Se
       continue;
     }
     const readers = a.rules.filter((r) => readsRelation(r.rule, name)).map((r) => r.id);
+    const replies = (ctx.deployment['clients'] as { reply?: { relation?: string } } | undefined)?.reply?.relation === name;
+    if (!readers.length || replies) {
+      planError(ctx, 'DED320', `\`${name}\` is received by clients${readers.length ? ' too' : ' only'}, which cannot sum the partitions' counts`, { span, label: 'clients receive it', hint: 'seal only counts that roles of the program receive' });
+      continue;
+    }
     out.push({ channel: name, senders, readers });
   }
   return out.length === step.sealing.length ? out : undefined;
