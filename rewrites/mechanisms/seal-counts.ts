@@ -46,9 +46,11 @@ export function sealCounts(ctx: StepContext, role: string, sealed: SealedCount, 
   const done = draft.fresh(`${s}Done`);
   const out = draft.fresh(`${s}Sealed`);
   const xs = varList(rel.arity - 1);
+  let batchColumn = 'batch';
+  for (let i = 2; cols.some((c) => c.name === batchColumn); i++) batchColumn = `batch${i}`;
 
   draft.addTop(
-    declFrom(`.async ${part}(${['batch: int', ...cols.slice(0, -1).map((c) => `${c.name}: ${c.type}`), `${cols.at(-1)!.name}: int`].join(', ')})`),
+    declFrom(`.async ${part}(${[`${batchColumn}: int`, ...cols.slice(0, -1).map((c) => `${c.name}: ${c.type}`), `${cols.at(-1)!.name}: int`].join(', ')})`),
     `${ctx.title}: each partition's part of the count ${s}, as count * partitions + partition`,
   );
   for (const id of sealed.senders) editRule(ctx, id, (r) => locally(r, local), `${ctx.title}: counts this partition's part only`);

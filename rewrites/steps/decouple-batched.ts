@@ -16,6 +16,8 @@ import type { StepContext } from './context.js';
 export function batchInputs(ctx: StepContext, from: string, to: string, c2: RuleSet): void {
   const a = ctx.analysis;
   const inputs = batchedInputs(a, c2).map((r) => ({ relation: r, arity: a.relations.get(r)!.arity }));
+  // No input (possible only with the checks bypassed): nothing to batch.
+  if (!inputs.length) return;
   const peer = peerStatic(ctx, to);
   const batching = sendBatches(ctx, from, to, inputs, { at: 'p', body: [`${peer}(p)`] });
   const sealing = sealBatches(ctx, batching, to, c2);
