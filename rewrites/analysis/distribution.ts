@@ -35,6 +35,7 @@ import {
 import { ValueGraph, expressValue, reachableClasses, termNode, termValue, valueKey } from './dependency-values.js';
 import { compareKeyTerms, keyTermEquals, printKey, printKeyTerm, type KeyTerm } from './key-term.js';
 import { ruleName } from './rule-name.js';
+import { roleRelations } from './rule-set.js';
 import type { Violation } from './violation.js';
 
 export interface DistributionPolicy {
@@ -126,20 +127,7 @@ class Search {
 
   /** Relations the role reads or derives locally, less statics and timers (sorted). */
   private partitionedRelations(info: RoleInfo): string[] {
-    const all = new Set<string>();
-    for (const id of info.rules) {
-      const { rule } = this.a.rules[id]!;
-      if (rule.op !== ':~') all.add(rule.head.name);
-      for (const lit of rule.body) {
-        if (lit.kind === 'atom') all.add(lit.name);
-        else if (lit.kind === 'negation') all.add(lit.atom.name);
-      }
-    }
-    const keyable = (name: string) => {
-      const kind = this.a.relations.get(name)?.kind;
-      return kind !== undefined && kind !== 'static' && kind !== 'timer';
-    };
-    let out = [...all].filter(keyable);
+    let out = roleRelations(this.a, info);
     if (this.options.relations) {
       for (const name of this.options.relations) {
         if (!out.includes(name)) {
@@ -153,7 +141,7 @@ class Search {
       }
       out = out.filter((r) => this.options.relations!.includes(r));
     }
-    return out.sort(compareStrings);
+    return out;
   }
 
   /** The valid pinned keys of partitioned relations; reports the others. */

@@ -2,7 +2,7 @@
 // references, its inputs and its outputs. Static relations are the EDB: available on every node
 // in every tick, they are never references. Built-in functions are not relations at all.
 
-import type { Analysis } from '../../compiler/analyze/analysis.js';
+import type { Analysis, RoleInfo } from '../../compiler/analyze/analysis.js';
 import { compareStrings } from '../../compiler/values/value.js';
 
 /** Rule ids (indexes into `Analysis.rules`), all of one role, ascending. */
@@ -48,4 +48,20 @@ export function ruleSetIO(analysis: Analysis, rules: RuleSet): RuleSetIO {
     inputs: sorted([...references].filter((r) => !heads.has(r))),
     outputs: sorted([...heads].filter((h) => !references.has(h))),
   };
+}
+
+/**
+ * The relations a role keeps or receives: those its rules derive locally or read, statics and
+ * timers aside (the relations a partitioning distributes), sorted.
+ */
+export function roleRelations(analysis: Analysis, role: RoleInfo): string[] {
+  const out = new Set<string>();
+  for (const id of role.rules) {
+    const { rule } = analysis.rules[id]!;
+    for (const r of [...ruleReferences(analysis, id), ...(rule.op !== ':~' ? [rule.head.name] : [])]) {
+      const kind = analysis.relations.get(r)?.kind;
+      if (kind && kind !== 'static' && kind !== 'timer') out.add(r);
+    }
+  }
+  return [...out].sort(compareStrings);
 }

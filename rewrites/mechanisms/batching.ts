@@ -17,7 +17,7 @@
 // positive atom, and this one says where numbering starts.
 
 import { capitalised } from './forward.js';
-import { columnsOf } from './columns.js';
+import { columnsOf, freshColumn } from './columns.js';
 import { atomText, declFrom, items, varList } from '../program/template.js';
 import type { StepContext } from '../steps/context.js';
 import { generatedStatic } from './generated-static.js';
@@ -103,19 +103,14 @@ export function sendBatches(
   text.push(`${header}@${dest.at}(${['s', 'b', ...ns].join(', ')}) :~ ${[`${current}(b)`, `${has}()`, ...sizes, `${me}(s)`, ...dest.body].join(', ')}.`);
   for (const item of items(text.join('\n'))) draft.add(sender, item, note);
 
-  const fresh = (taken: readonly string[], name: string) => {
-    let n = name;
-    for (let i = 2; taken.includes(n); i++) n = `${name}${i}`;
-    return n;
-  };
   const sizeColumns: string[] = [];
-  for (const r of batched) sizeColumns.push(fresh(['sender', 'batch', ...sizeColumns], `${r.relation}Count`));
+  for (const r of batched) sizeColumns.push(freshColumn(['sender', 'batch', ...sizeColumns], `${r.relation}Count`));
   draft.addTop(declFrom(`.async ${header}(${['sender: addr', 'batch: int', ...sizeColumns.map((c) => `${c}: int`)].join(', ')})`), `${ctx.title}: each batch's size, per relation`);
   for (const r of batched) {
     const cols = columnsOf(ctx.analysis, r.relation);
     const taken = cols.map((c) => c.name);
     draft.addTop(
-      declFrom(`.async ${r.channel}(${[`${fresh(taken, 'sender')}: addr`, `${fresh(taken, 'batch')}: int`, ...cols.map((c) => `${c.name}: ${c.type}`)].join(', ')})`),
+      declFrom(`.async ${r.channel}(${[`${freshColumn(taken, 'sender')}: addr`, `${freshColumn(taken, 'batch')}: int`, ...cols.map((c) => `${c.name}: ${c.type}`)].join(', ')})`),
       `${ctx.title}: ${r.relation} in numbered batches`,
     );
   }

@@ -58,7 +58,9 @@ export function coordinate(
   const rolePeer = peerStatic(ctx, role);
   const coordPeer = peerStatic(ctx, coordinator);
   const partition = generatedStatic(ctx, `${role}Partition`, [{ name: 'p', type: 'int' }], [[{ self: 'partition' }]], `the partition number of each ${role} node`);
-  const batching = sendBatches(ctx, coordinator, role, replicated, { at: '(offset(home, part))', body: [`${rolePeer}(home)`, `${count}(parts)`, 'less_than(part, parts)'] });
+  // Every partition of the coordinator's instance: partition `part` of the instance at `home`.
+  const everyPartition = { at: '(offset(home, part))', body: [`${rolePeer}(home)`, `${count}(parts)`, 'less_than(part, parts)'] };
+  const batching = sendBatches(ctx, coordinator, role, replicated, everyPartition);
 
   const vote = draft.fresh(`${coordinator}Vote`);
   const commit = draft.fresh(`${coordinator}Commit`);
@@ -76,7 +78,7 @@ export function coordinate(
     `${votes}(b, p) :+ ${votes}(b, p), !${commitNow}(b).`,
     `${voteCount}(b, count(p)) :- ${votes}(b, p).`,
     `${commitNow}(b) :- ${voteCount}(b, n), ${count}(n).`,
-    `${commit}@(offset(home, part))(b) :~ ${commitNow}(b), ${rolePeer}(home), ${count}(parts), less_than(part, parts).`,
+    `${commit}@${everyPartition.at}(b) :~ ${[`${commitNow}(b)`, ...everyPartition.body].join(', ')}.`,
   ];
   for (const item of items(coordRules.join('\n'))) draft.add(coordinator, item, `${ctx.title}: collect the partitions' votes, commit each batch`);
 

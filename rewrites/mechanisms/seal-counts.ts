@@ -22,7 +22,7 @@ import type { Rule } from '../../compiler/parse/ast.js';
 import { head } from '../program/build.js';
 import { atomText, declFrom, items, varList } from '../program/template.js';
 import { editRule, type StepContext } from '../steps/context.js';
-import { columnsOf } from './columns.js';
+import { columnsOf, freshColumn } from './columns.js';
 import { readsRelation, renameInBody } from './rename.js';
 
 export interface SealedCount {
@@ -46,8 +46,7 @@ export function sealCounts(ctx: StepContext, role: string, sealed: SealedCount, 
   const done = draft.fresh(`${s}Done`);
   const out = draft.fresh(`${s}Sealed`);
   const xs = varList(rel.arity - 1);
-  let batchColumn = 'batch';
-  for (let i = 2; cols.some((c) => c.name === batchColumn); i++) batchColumn = `batch${i}`;
+  const batchColumn = freshColumn(cols.map((c) => c.name), 'batch');
 
   draft.addTop(
     declFrom(`.async ${part}(${[`${batchColumn}: int`, ...cols.slice(0, -1).map((c) => `${c.name}: ${c.type}`), `${cols.at(-1)!.name}: int`].join(', ')})`),

@@ -4,10 +4,9 @@
 // (co-hashing, then dependencies) with C1's relations present on every partition. A coordinator
 // role orders the replicated inputs; C2's channels are routed by key as in full partitioning.
 
-import { printKeyTerm, type KeyTerm } from '../analysis/key-term.js';
+import type { KeyTerm } from '../analysis/key-term.js';
 import { findDistribution } from '../analysis/distribution.js';
 import { independenceViolations } from '../analysis/independence.js';
-import { ruleSetIO } from '../analysis/rule-set.js';
 import { existenceDependent, stateMachineViolations } from '../analysis/state-machine.js';
 import type { Violation } from '../analysis/violation.js';
 import type { RoleInfo } from '../../compiler/analyze/analysis.js';
@@ -15,12 +14,12 @@ import { coordinate } from '../mechanisms/coordinator.js';
 import { readsRelation } from '../mechanisms/rename.js';
 import { sealCounts, type SealedCount } from '../mechanisms/seal-counts.js';
 import { ruleName } from '../analysis/rule-name.js';
-import type { RuleSet } from '../analysis/rule-set.js';
+import { roleRelations, ruleSetIO, type RuleSet } from '../analysis/rule-set.js';
 import { partitionCountStatic } from '../mechanisms/partition-routing.js';
 import { redirectChannel } from '../mechanisms/redirect.js';
 import type { PartitionStep } from '../plan/plan.js';
 import { instancesOf, planError, setRole, type StepContext } from './context.js';
-import { routePartitionedChannels } from './partition-channels.js';
+import { allColumnKeys, printedKeys, routePartitionedChannels } from './partition-channels.js';
 import { reportViolations } from './violations.js';
 
 export function applyPartialPartition(ctx: StepContext, step: PartitionStep, role: RoleInfo, pinned: ReadonlyMap<string, KeyTerm[]>): boolean {
@@ -30,7 +29,7 @@ export function applyPartialPartition(ctx: StepContext, step: PartitionStep, rol
     return false;
   }
   const rep = new Set<string>();
-  const mentioned = roleRelations(ctx, role);
+  const mentioned = new Set(roleRelations(a, role));
   for (const r of step.replicate) {
     if (!mentioned.has(r.name)) {
       planError(ctx, 'DED304', `role \`${role.name}\` has no relation \`${r.name}\` to replicate`, { span: r.span, label: 'unknown here', hint: `its relations are ${[...mentioned].sort().join(', ')}` });
@@ -69,7 +68,7 @@ export function applyPartialPartition(ctx: StepContext, step: PartitionStep, rol
   }
   const coordinated = new Set(repInputs);
   const channels = role.receives.filter((c) => !rep.has(c) && !coordinated.has(c));
-  keys ??= new Map(channels.map((c) => [c, a.relations.get(c)!.columns.map((_, i): KeyTerm => ({ kind: 'column', index: i }))]));
+  keys ??= allColumnKeys(ctx, channels);
 
   const replicated = repInputs.filter((r) => a.relations.get(r)!.kind === 'async');
   if (!replicated.length) {
@@ -205,22 +204,4 @@ function replicationViolations(ctx: StepContext, rep: ReadonlySet<string>, repIn
     }
   }
   return out;
-}
-
-/** Every relation the role's rules derive locally or read, statics and timers aside. */
-export function roleRelations(ctx: StepContext, role: RoleInfo): Set<string> {
-  const out = new Set<string>();
-  for (const id of role.rules) {
-    const io = ruleSetIO(ctx.analysis, [id]);
-    for (const r of [...io.references, ...(ctx.analysis.rules[id]!.rule.op !== ':~' ? [ctx.analysis.rules[id]!.rule.head.name] : [])]) {
-      const kind = ctx.analysis.relations.get(r)?.kind;
-      if (kind && kind !== 'static' && kind !== 'timer') out.add(r);
-    }
-  }
-  return out;
-}
-
-export function printedKeys(ctx: StepContext, keys: ReadonlyMap<string, readonly KeyTerm[]>): { relation: string; key: string[] }[] {
-  const names = (rel: string) => ctx.analysis.relations.get(rel)!.columns.map((c, i) => c.name ?? `#${i}`);
-  return [...keys].map(([relation, key]) => ({ relation, key: key.map((t) => printKeyTerm(t, names(relation))) }));
 }

@@ -1,7 +1,8 @@
-// Routing a partitioned role's channels (TR B.1.1): every channel the role reads must be sent
-// to the partition its key picks, which works only if no other role reads it too.
+// What the partition steps share (TR B.1.1): routing the role's channels (every channel the role
+// reads must be sent to the partition its key picks, which works only if no other role reads it
+// too), the keys used when the checks are bypassed, and the keys as routing metadata prints them.
 
-import type { KeyTerm } from '../analysis/key-term.js';
+import { printKeyTerm, type KeyTerm } from '../analysis/key-term.js';
 import { routeToPartitions } from '../mechanisms/partition-routing.js';
 import { programError, type StepContext } from './context.js';
 
@@ -24,4 +25,15 @@ export function routePartitionedChannels(ctx: StepContext, role: string, channel
     ok = routeToPartitions(ctx, channel, key, count) && ok;
   }
   return ok;
+}
+
+/** Keys on every column, for partitioning with the checks bypassed and no policy found. */
+export function allColumnKeys(ctx: StepContext, channels: readonly string[]): Map<string, KeyTerm[]> {
+  return new Map(channels.map((c) => [c, ctx.analysis.relations.get(c)!.columns.map((_, i): KeyTerm => ({ kind: 'column', index: i }))]));
+}
+
+/** The keys as routing metadata records them: terms over column names (`#i` when unnamed). */
+export function printedKeys(ctx: StepContext, keys: ReadonlyMap<string, readonly KeyTerm[]>): { relation: string; key: string[] }[] {
+  const names = (rel: string) => ctx.analysis.relations.get(rel)!.columns.map((c, i) => c.name ?? `#${i}`);
+  return [...keys].map(([relation, key]) => ({ relation, key: key.map((t) => printKeyTerm(t, names(relation))) }));
 }

@@ -10,8 +10,9 @@ import type { Violation } from '../analysis/violation.js';
 import { partitionCountStatic } from '../mechanisms/partition-routing.js';
 import type { PartitionStep } from '../plan/plan.js';
 import { findRole, instancesOf, planError, programError, setRole, type StepContext } from './context.js';
-import { applyPartialPartition, printedKeys, roleRelations } from './partial-partition.js';
-import { routePartitionedChannels } from './partition-channels.js';
+import { roleRelations } from '../analysis/rule-set.js';
+import { applyPartialPartition } from './partial-partition.js';
+import { allColumnKeys, printedKeys, routePartitionedChannels } from './partition-channels.js';
 import { reportViolations } from './violations.js';
 
 export function applyPartition(ctx: StepContext, step: PartitionStep): boolean {
@@ -38,7 +39,7 @@ export function applyPartition(ctx: StepContext, step: PartitionStep): boolean {
   let used: string = step.policy;
   // Relations a mechanism keeps per node (batch numbers) are not partitioned data.
   const perNode = new Set(ctx.routing.perNode);
-  const relations = [...roleRelations(ctx, role)].filter((r) => !perNode.has(r) && !ctx.routing.nodeAddressed.includes(r));
+  const relations = roleRelations(a, role).filter((r) => !perNode.has(r) && !ctx.routing.nodeAddressed.includes(r));
   const perPartition = role.rules.filter((id) => a.rules[id]!.rule.op !== ':~' && perNode.has(a.rules[id]!.rule.head.name));
   const channels = role.receives.filter((c) => !ctx.routing.nodeAddressed.includes(c));
   for (const mode of modes) {
@@ -55,7 +56,7 @@ export function applyPartition(ctx: StepContext, step: PartitionStep): boolean {
       reportViolations(ctx, violations, `cannot partition \`${role.name}\``);
       return false;
     }
-    keys = new Map(channels.map((c) => [c, a.relations.get(c)!.columns.map((_, i): KeyTerm => ({ kind: 'column', index: i }))]));
+    keys = allColumnKeys(ctx, channels);
   }
 
   const count = partitionCountStatic(ctx, role.name);
