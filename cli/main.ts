@@ -6,8 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerBuild } from './commands/build.js';
 import { registerCheck } from './commands/check.js';
 import { registerFmt } from './commands/fmt.js';
+import { registerProfile } from './commands/profile.js';
 import { registerShow } from './commands/show.js';
 import { registerRewrite } from './commands/rewrite.js';
 import { registerSim } from './commands/sim.js';
@@ -30,6 +32,8 @@ function buildProgram(): Command {
   registerAnalyze(program);
   registerRewrite(program);
   registerVerify(program);
+  registerBuild(program);
+  registerProfile(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError(`(run "dedc ${c.name()} --help" for usage)`);
   program.addHelpText('after', '\nDocs: docs/language.md (the language), README.md (a tour).');
   return program;

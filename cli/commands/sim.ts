@@ -1,11 +1,13 @@
 // `dedc sim FILE`: run a deployment of the program in the deterministic simulator and print
-// what happened; --trace prints every event, --seeds runs many seeds in one go.
+// what happened; --trace prints every event, --seeds runs many seeds in one go. With
+// --engine wasm the nodes run each role's compiled Wasm module instead of the interpreter.
 
 import type { Command } from 'commander';
 import type { Deployment, SimSettings } from '../../compiler/deploy/deployment.js';
 import { parseDuration } from '../../compiler/deploy/duration.js';
 import { resolveDeployment } from '../../compiler/deploy/resolve-deployment.js';
-import { simulate } from '../../sim/simulator.js';
+import { compileProgram, wasmEngine } from '../../engine/wasm/compile-program.js';
+import { simulate, type EngineFactory } from '../../sim/simulator.js';
 import { renderSummary, summarize } from '../../sim/summary.js';
 import { formatTime, renderTrace } from '../../sim/trace.js';
 import { intOption } from '../input.js';
@@ -26,7 +28,10 @@ interface SimFlags {
   until?: string;
   batching?: string;
   json?: boolean;
+  engine: string;
 }
+
+const engines = ['interp', 'wasm'] as const;
 
 export function registerSim(program: Command): void {
   program
@@ -45,11 +50,13 @@ export function registerSim(program: Command): void {
     .option('--until <duration>', 'stop after this much simulated time, such as 10s')
     .option('--batching <mode>', 'message: each message delayed on its own; tick: one batch per tick and peer')
     .option('--json', 'print the summary as JSON')
+    .option('--engine <name>', 'interp: the reference interpreter; wasm: each role compiled to WebAssembly (compiles first)', 'interp')
     .addHelpText(
       'after',
-      '\nExit status: 0 the run completed, 1 errors in the program or deployment or a node fault, 2 usage.\n\nExamples:\n  dedc sim protocols/voting.ded\n  dedc sim protocols/2pc.ded --seed 7 --trace\n  dedc sim protocols/voting.ded --seeds 100 --drop 0.05',
+      '\nExit status: 0 the run completed, 1 errors in the program or deployment or a node fault, 2 usage.\n\nExamples:\n  dedc sim protocols/voting.ded\n  dedc sim protocols/2pc.ded --seed 7 --trace\n  dedc sim protocols/voting.ded --seeds 100 --drop 0.05\n  dedc sim protocols/voting.ded --engine wasm',
     )
-    .action((file: string, flags: SimFlags) => {
+    .action(async (file: string, flags: SimFlags) => {
+      if (!(engines as readonly string[]).includes(flags.engine)) throw new UsageError(`--engine is ${engines.join(' or ')}, not "${flags.engine}"`, 'sim');
       const seed = intOption(flags.seed, '--seed', 0, 2 ** 31 - 1);
       const seeds = flags.seeds === undefined ? 1 : intOption(flags.seeds, '--seeds', 1, 1_000_000);
       const overrides = simOverrides(flags);
@@ -65,11 +72,22 @@ export function registerSim(program: Command): void {
         if (!again.cluster) return void (process.exitCode = 1);
         cluster = again.cluster;
       }
+      let engine: EngineFactory | undefined;
+      if (flags.engine === 'wasm') {
+        const n = analysis.roles.length;
+        process.stderr.write(`compiling ${n} role${n === 1 ? '' : 's'} to WebAssembly...\n`);
+        const compiled = await compileProgram(analysis);
+        if (!compiled.ok) {
+          printDiagnostics(compiled.diagnostics, analysis.source);
+          return void (process.exitCode = 1);
+        }
+        engine = wasmEngine(compiled.program);
+      }
       const title = `dedc sim ${file}${loaded.path ? ` with ${loaded.path}` : ''}`;
       let faulted = false;
       const jsonRuns: object[] = [];
       for (let s = seed; s < seed + seeds; s++) {
-        const result = simulate(analysis, cluster, { seed: s, overrides });
+        const result = simulate(analysis, cluster, { seed: s, overrides, ...(engine ? { engine } : {}) });
         faulted ||= result.events.some((e) => e.kind === 'fault');
         if (flags.trace) process.stdout.write(`${renderTrace(result.events, { relations: analysis.relations, names: cluster.names })}\n\n`);
         if (flags.json) {

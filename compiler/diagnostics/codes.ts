@@ -63,6 +63,12 @@ export const codes = {
   DED319: { severity: 'error', title: 'rewrite step could not be applied' },
   DED320: { severity: 'error', title: 'relations cannot be replicated' },
 
+  DED401: { severity: 'error', title: 'program uses a feature the Wasm back end does not support' },
+  DED402: { severity: 'error', title: 'generated code failed to compile' },
+  DED403: { severity: 'error', title: 'build directory cannot be written' },
+  DED404: { severity: 'error', title: 'build manifest is missing or invalid' },
+  DED405: { severity: 'error', title: 'compiled module is missing, corrupted or does not match its manifest' },
+
   DED501: { severity: 'error', title: 'tick exceeded its limit of derivation steps' },
 
   DED601: { severity: 'error', title: 'deployment file is not valid JSON' },

@@ -5,7 +5,7 @@
 
 import type { Analysis } from '../../compiler/analyze/analysis.js';
 import type { Row, Value } from '../../compiler/values/value.js';
-import type { Message } from '../../engine/node-engine.js';
+import type { Fact, Message, NodeEngine, NodeSpec } from '../../engine/node-engine.js';
 import { ReferenceNode } from '../../engine/reference/reference-node.js';
 import { formatFact } from '../../sim/trace.js';
 
@@ -16,18 +16,28 @@ export interface InterpScript {
   steps: { push?: Record<string, Record<string, Cell[][]>> }[];
 }
 
-export function runInterpScript(analysis: Analysis, script: InterpScript): string {
+/** A node a script can drive: the interpreter, or any engine that can list its carried facts. */
+export type ScriptNode = NodeEngine & { carriedFacts(): Fact[]; databaseFacts?(): Fact[] };
+
+export interface ScriptOptions {
+  /** Runs the nodes on this engine instead of the reference interpreter. */
+  readonly engine?: (spec: NodeSpec) => ScriptNode;
+  /** Whether to print each tick's whole database (only the interpreter keeps it); default true. */
+  readonly database?: boolean;
+}
+
+export function runInterpScript(analysis: Analysis, script: InterpScript, options: ScriptOptions = {}): string {
   const addresses = new Map(script.nodes.map((n, i) => [n.name, BigInt(i + 1)]));
   const names = new Map([...addresses].map(([n, a]) => [a, n]));
   const value = (c: Cell): Value => (typeof c === 'number' ? BigInt(c) : typeof c === 'string' ? c : addresses.get(c.node)!);
   const rows = (rs: Cell[][]): Row[] => rs.map((r) => r.map(value));
-  const nodes = script.nodes.map(
-    (n) =>
-      new ReferenceNode(analysis, {
-        role: n.role ?? analysis.roles[0]!.name,
-        address: addresses.get(n.name)!,
-        statics: new Map(Object.entries(n.statics ?? {}).map(([rel, rs]) => [rel, rows(rs)])),
-      }),
+  const start = options.engine ?? ((spec: NodeSpec): ScriptNode => new ReferenceNode(analysis, spec));
+  const nodes = script.nodes.map((n) =>
+    start({
+      role: n.role ?? analysis.roles[0]!.name,
+      address: addresses.get(n.name)!,
+      statics: new Map(Object.entries(n.statics ?? {}).map(([rel, rs]) => [rel, rows(rs)])),
+    }),
   );
   const ctx = { relations: analysis.relations, names };
   const out: string[] = [];
@@ -52,7 +62,7 @@ export function runInterpScript(analysis: Analysis, script: InterpScript): strin
         out.push(`    ${label}`);
         for (const l of lines) out.push(`      ${l}`);
       };
-      section('database', node.databaseFacts().map((f) => formatFact(f.relation, f.row, ctx)));
+      if (options.database ?? true) section('database', (node.databaseFacts?.() ?? []).map((f) => formatFact(f.relation, f.row, ctx)));
       section('sends', t.sends.map((m) => `${names.get(m.to) ?? `#${m.to}`} <- ${formatFact(m.relation, m.row, ctx)}`));
       section('outputs', t.outputs.map((f) => formatFact(f.relation, f.row, ctx)));
       section('durable', t.durable.map((f) => formatFact(f.relation, f.row, ctx)));
