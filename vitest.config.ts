@@ -5,6 +5,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
+    // Two workers on two cores: most test files are CPU-bound simulations, and one worker (the
+    // default, cores - 1) leaves a core idle.
+    maxWorkers: 2,
     hookTimeout: 120_000,
     // Ohm's parser allocates many short-lived objects; a larger young generation halves GC time.
     execArgv: ['--max-semi-space-size=32'],

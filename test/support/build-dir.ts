@@ -3,6 +3,7 @@
 // and exports the ABI names), so compilation, the cache, the manifest and reading back run for
 // real before the plan IR and code generation exist.
 
+import { abiExports } from '../../assembly/build/manifest.js';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,14 +49,9 @@ export function fakeBackend(variant: Record<string, number> = {}): Backend & { g
 export function fakeRoleSource(role: string, variant = 0): string {
   const id = [...role].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_000, 7) + variant * 1_000_000;
   return [
-    `// role ${role} (a fake back end for tests)`,
+    `// role ${role} (a fake back end for tests): every ABI export, doing nothing`,
     `export function roleId(): i32 { return ${id}; }`,
-    'export function init(): void {}',
-    'export function inputBuffer(): i32 { return 0; }',
-    'export function push(relation: i32, count: i32): i32 { return relation + count; }',
-    'export function tick(): i32 { return 0; }',
-    'export function outputPtr(): i32 { return 0; }',
-    'export function outputLen(): i32 { return 0; }',
+    ...abiExports.filter((e) => e !== 'memory').map((e) => `export function ${e}(): i32 { return 0; }`),
     '',
   ].join('\n');
 }
