@@ -1,13 +1,13 @@
 // For the build tests: loading a program as `dedc build` does, fresh temporary directories,
 // and a fake back end whose generated AssemblyScript is tiny but real (it compiles with asc
 // and exports the ABI names), so compilation, the cache, the manifest and reading back run for
-// real before the plan IR and code generation exist.
+// real and fast, apart from the real back end (test/build/real-backend.test.ts covers that).
 
-import { abiExports } from '../../assembly/build/manifest.js';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, BuildInput } from '../../assembly/build/build-program.js';
+import { abiExports } from '../../assembly/build/manifest.js';
 import type { ProgramPlan } from '../../compiler/ir/plan.js';
 import { SourceFile } from '../../compiler/source.js';
 
