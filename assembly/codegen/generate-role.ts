@@ -119,7 +119,7 @@ class RoleWriter {
 
   private init(): string[] {
     const rp = this.rp;
-    const L = [`export function init(limit: i64): void {`, '  LIMIT = limit;', `  ROW = heap.alloc(${this.maxWidth * 8});`, `  KEY = heap.alloc(${this.maxWidth * 8});`];
+    const L = [`export function init(limit: i32): void {`, '  LIMIT = <i64>limit;', `  ROW = heap.alloc(${this.maxWidth * 8});`, `  KEY = heap.alloc(${this.maxWidth * 8});`];
     const n = this.plan.relations.length;
     L.push(`  for (let i = 0; i < ${n}; i++) {`, '    ACCEPT.push(null);', '    LOADS.push(null);', '  }');
     for (const r of rp.relations) {
@@ -192,9 +192,9 @@ class RoleWriter {
       L.push(`  OUTL.fill(0, R_${r.name}.count);`, `  OUTL.sort(R_${r.name}, 0);`, `  writeRecord(${KIND_CARRIED}, ${r.id}, 0, R_${r.name}, OUTL, 0, OUTL.n, 0);`);
     }
     L.push('  publish(CHANGED);');
-    L.push('}', '', '/** Bytes held by relation sets and by strings; live strings. */', 'export function memoryStats(which: i32): i64 {', '  if (which == 1) return stringHeapBytes();', '  if (which == 2) return liveStrings();', '  let b: i64 = 0;');
+    L.push('}', '', '/** Bytes held by relation sets (0) and by strings (1), live strings (2): u32 values. */', 'export function memoryStats(which: i32): u32 {', '  if (which == 1) return <u32>stringHeapBytes();', '  if (which == 2) return <u32>liveStrings();', '  let b: i64 = 0;');
     for (const r of this.rp.relations) L.push(`  b += R_${r.name}.bytes();`);
-    L.push('  return b;', '}');
+    L.push('  return <u32>b;', '}');
     return L;
   }
 

@@ -10,7 +10,7 @@ import { decodeRecordsAt, RecordKind, recordSize, writeRecordAt, type RecordSche
 
 export interface WasmExports {
   readonly memory: WebAssembly.Memory;
-  init(limit: bigint): void;
+  init(limit: number): void;
   loadFacts(ptr: number, len: number): number;
   inputBuffer(n: number): number;
   push(ptr: number, len: number): number;
@@ -21,7 +21,7 @@ export interface WasmExports {
   outputPtr(): number;
   outputLen(): number;
   dump(): void;
-  memoryStats(which: number): bigint;
+  memoryStats(which: number): number;
   profilePtr?(): number;
   PROFILE_RULES?: WebAssembly.Global;
 }
@@ -67,7 +67,8 @@ export class WasmNode implements NodeEngine {
       },
     });
     this.exports = instance.exports as unknown as WasmExports;
-    this.exports.init(BigInt(this.stepLimit));
+    // Only i32 values cross the calls: the limit is capped at 2^31 - 1 work steps.
+    this.exports.init(Math.min(this.stepLimit, 0x7fffffff));
     this.statusAt = this.exports.status();
     const recovered = new Map<string, Row[]>();
     for (const f of spec.recovered ?? []) recovered.set(f.relation, [...(recovered.get(f.relation) ?? []), f.row]);
@@ -222,9 +223,9 @@ export class WasmNode implements NodeEngine {
   memory(): { wasmBytes: number; relationBytes: number; stringBytes: number; liveStrings: number } {
     return {
       wasmBytes: this.exports.memory.buffer.byteLength,
-      relationBytes: Number(this.exports.memoryStats(0)),
-      stringBytes: Number(this.exports.memoryStats(1)),
-      liveStrings: Number(this.exports.memoryStats(2)),
+      relationBytes: this.exports.memoryStats(0) >>> 0,
+      stringBytes: this.exports.memoryStats(1) >>> 0,
+      liveStrings: this.exports.memoryStats(2) >>> 0,
     };
   }
 
