@@ -9,6 +9,7 @@ import { registerAnalyze } from './commands/analyze.js';
 import { registerBuild } from './commands/build.js';
 import { registerCheck } from './commands/check.js';
 import { registerFmt } from './commands/fmt.js';
+import { registerNode } from './commands/node.js';
 import { registerProfile } from './commands/profile.js';
 import { registerShow } from './commands/show.js';
 import { registerRewrite } from './commands/rewrite.js';
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   registerRewrite(program);
   registerVerify(program);
   registerBuild(program);
+  registerNode(program);
   registerProfile(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError(`(run "dedc ${c.name()} --help" for usage)`);
   program.addHelpText('after', '\nDocs: docs/language.md (the language), README.md (a tour).');

@@ -16,7 +16,7 @@ const file = (name: string, text: string) => {
 const noStack = (r: { stderr: string; stdout: string }) => expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
 describe('dedc', () => {
-  it.each(['', 'check', 'fmt', 'show', 'sim', 'analyze', 'rewrite', 'verify', 'build', 'profile'])('dedc %s --help explains itself and exits 0', (cmd) => {
+  it.each(['', 'check', 'fmt', 'show', 'sim', 'analyze', 'rewrite', 'verify', 'build', 'node', 'profile'])('dedc %s --help explains itself and exits 0', (cmd) => {
     const r = dedc([...(cmd ? [cmd] : []), '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Usage: dedc/);
