@@ -20,6 +20,8 @@ export interface InboundOptions {
   readonly idleTimeoutSeconds?: number;
   /** Where to report rejected messages and handler errors; the host decides how loud to be. */
   readonly log?: (line: string) => void;
+  /** Plain HTTP GET routes served on the same port (path -> body, Prometheus text for /metrics). */
+  readonly http?: ReadonlyMap<string, () => string>;
 }
 
 export interface InboundCounters {
@@ -153,6 +155,14 @@ export function listen(options: InboundOptions, onMessage: OnMessage, onClose?: 
       if (onClose) guard('close', () => onClose(id, code));
     },
   });
+
+  for (const [path, body] of options.http ?? []) {
+    app.get(path, (res) => {
+      let text = '';
+      guard(`GET ${path}`, () => (text = body()));
+      res.writeHeader('Content-Type', 'text/plain; version=0.0.4').end(text);
+    });
+  }
 
   let token: uws.us_listen_socket | false = false;
   // On a fixed port uSockets' defaults set SO_REUSEPORT, which would let a second process (a

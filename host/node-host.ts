@@ -77,8 +77,15 @@ export class NodeHost {
       spec = { ...spec, recovered: [...(spec.recovered ?? []), ...recovered.facts] };
     }
     this.node = new WasmNode(config.module, config.relations, spec);
-    this.server = listen({ host: config.listen.host, port: config.listen.port, maxPayloadLength: config.maxPayload ?? DEFAULT_MAX_PAYLOAD, log: this.say }, (bytes) =>
-      this.receive(bytes),
+    this.server = listen(
+      {
+        host: config.listen.host,
+        port: config.listen.port,
+        maxPayloadLength: config.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+        log: this.say,
+        http: new Map([['/metrics', () => this.metrics()]]),
+      },
+      (bytes) => this.receive(bytes),
     );
     for (const t of config.timers ?? []) {
       this.timers.push(
@@ -183,6 +190,33 @@ export class NodeHost {
   /** Rows rejected by the module, frames refused by the codec: what an operator watches. */
   stats(): { counters: NodeHostCounters; frames: FrameCounters; memory: ReturnType<WasmNode['memory']> } {
     return { counters: { ...this.counters }, frames: this.frames, memory: this.node.memory() };
+  }
+
+  /** The counters in Prometheus text format, served at GET /metrics on the node's port. */
+  metrics(): string {
+    const node = `role="${this.config.spec.role}",address="${this.config.spec.address}"`;
+    const lines: string[] = [];
+    const metric = (name: string, help: string, type: 'counter' | 'gauge', samples: [string, number][]) => {
+      lines.push(`# HELP dedc_${name} ${help}`, `# TYPE dedc_${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`dedc_${name}{${node}${labels}} ${value}`);
+    };
+    const c = this.counters;
+    metric('ticks_total', 'Ticks run.', 'counter', [['', c.ticks]]);
+    metric('tick_faults_total', 'Ticks abandoned (DED501).', 'counter', [['', c.faults]]);
+    metric('frames_in_total', 'Frames accepted.', 'counter', [['', c.framesIn]]);
+    metric('frames_out_total', 'Frames sent.', 'counter', [['', c.framesOut]]);
+    metric('bytes_in_total', 'Bytes of frames accepted.', 'counter', [['', c.bytesIn]]);
+    metric('bytes_out_total', 'Bytes of frames sent.', 'counter', [['', c.bytesOut]]);
+    metric('frames_rejected_total', 'Frames rejected, by reason.', 'counter', Object.entries(this.frames.rejected).map(([reason, n]) => [`,reason="${reason}"`, n]));
+    metric('rows_rejected_total', 'Rows the module refused.', 'counter', [['', c.rowsRejected]]);
+    metric('sends_dropped_total', 'Messages dropped: no endpoint, or a full queue.', 'counter', [['', c.sendsDropped]]);
+    metric('durable_flushes_total', 'Durable log flushes (one per tick with new durable facts).', 'counter', [['', c.durableFlushes]]);
+    metric('queue_depth', 'Messages waiting in peer queues.', 'gauge', [['', [...this.links.values()].reduce((n, l) => n + l.pendingMessages, 0)]]);
+    const cpu = process.cpuUsage();
+    metric('cpu_seconds_total', 'CPU time of the process (user + system).', 'counter', [['', (cpu.user + cpu.system) / 1e6]]);
+    const mem = this.node.memory();
+    metric('wasm_memory_bytes', 'Size of the Wasm memory.', 'gauge', [['', mem.wasmBytes]]);
+    return `${lines.join('\n')}\n`;
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,8 @@
 // uWebSockets.js server, ws links, authenticated frames) on 127.0.0.1, and the deployment's
 // clients as small socket clients sending the workload's requests. Voting, base and scalable,
 // on the same host code: every request gets exactly one reply. Garbage frames sent to a node
-// are rejected and counted while it keeps serving.
+// are rejected and counted while it keeps serving, and the counters are served as Prometheus
+// text on the node's port.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Analysis } from '../../compiler/analyze/analysis.js';
@@ -76,6 +77,14 @@ describe('voting over sockets, every node a NodeHost', () => {
     for (let waited = 0; waited < 5_000 && leader.stats().frames.rejected['bad-auth'] === 0; waited += 20) await new Promise((r) => setTimeout(r, 20));
     const rejected = leader.stats().frames.rejected;
     expect(rejected['bad-magic'] + rejected['bad-auth'] + rejected['truncated']).toBe(3);
+    // The same counters, as Prometheus text on the node's own port.
+    const text = await (await fetch(`http://${host}:${leader.port}/metrics`)).text();
+    const sample = (name: string, extra = '') => Number(new RegExp(`^dedc_${name}\\{role="leader",address="\\d+"${extra}\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(sample('frames_rejected_total', ',reason="bad-auth"')).toBe(rejected['bad-auth']);
+    expect(sample('frames_rejected_total', ',reason="bad-magic"')).toBe(rejected['bad-magic']);
+    expect(sample('ticks_total')).toBe(leader.stats().counters.ticks);
+    expect(sample('frames_out_total')).toBeGreaterThan(0);
+    expect(sample('cpu_seconds_total')).toBeGreaterThan(0);
   });
 
   it('scalable plan on the same host code: every request answered exactly once', async () => {
