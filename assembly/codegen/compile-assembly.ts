@@ -8,7 +8,6 @@ import asc from 'assemblyscript/asc';
 import { diagnostic, type Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import { runtimeDir } from './runtime-dir.js';
 
-export { runtimeDir };
 
 export interface AssemblyOptions {
   /** asc optimisation level: 3 for builds, 0 for quick experiments. */

@@ -12,7 +12,7 @@ export interface GenerateOptions {
 }
 
 /** The functions every generated module exports: the host ABI, version 1. */
-export const abiExports = ['memory', 'init', 'loadFacts', 'inputBuffer', 'push', 'accepted', 'tick', 'changed', 'status', 'outputPtr', 'outputLen', 'dump', 'memoryStats'] as const;
+export const abiExports = ['memory', 'init', 'loadFacts', 'inputBuffer', 'push', 'tick', 'status', 'dump', 'memoryStats'] as const;
 
 const KIND_MESSAGE = 0;
 const KIND_OUTPUT = 1;
@@ -74,7 +74,7 @@ class RoleWriter {
       'import { markStrings } from "./runtime/rows";',
       'import { IdList } from "./runtime/sort";',
       'import { I64Vec } from "./runtime/vectors";',
-      'import { outReset, writeRecord, pushRecords, lastAccepted, publish, statusPtr, inputBuffer as recordBuffer, outputPtr as recordPtr, outputLen as recordLen } from "./runtime/records";',
+      'import { outReset, writeRecord, pushRecords, publish, statusPtr, inputBuffer as recordBuffer } from "./runtime/records";',
       'import { internLiteral, compareStrings, stringsWantSweep, sweepStrings, liveStrings, stringHeapBytes } from "./runtime/strings";',
       'import { hashBegin, hashInt, hashString, hashEnd } from "./runtime/stable-hash";',
       'import { upperString, concatStrings, stringByteLength } from "./runtime/string-builtins";',
@@ -157,30 +157,13 @@ class RoleWriter {
       `  return pushRecords(ptr, len, ${KIND_MESSAGE}, ACCEPT);`,
       '}',
       '',
-      'export function accepted(): i32 {',
-      '  return lastAccepted();',
-      '}',
-      '',
       'export function inputBuffer(n: i32): usize {',
       '  return recordBuffer(n);',
-      '}',
-      '',
-      'export function outputPtr(): usize {',
-      '  return recordPtr();',
-      '}',
-      '',
-      'export function outputLen(): i32 {',
-      '  return recordLen();',
       '}',
       '',
       '/** The status block: output pointer and length, rows accepted, changed (see runtime/records). */',
       'export function status(): usize {',
       '  return statusPtr();',
-      '}',
-      '',
-      '/** Whether the last tick changed what carries into the next one. */',
-      'export function changed(): bool {',
-      '  return CHANGED;',
       '}',
       '',
       '/** The facts carried into the next tick, as records of kind 3 in the output buffer. */',

@@ -39,14 +39,6 @@ let out: usize = 0;
 let outLen: i32 = 0;
 let outCap: i32 = 0;
 
-export function outputPtr(): usize {
-  return out;
-}
-
-export function outputLen(): i32 {
-  return outLen;
-}
-
 export function outReset(): void {
   outLen = 0;
   if (outCap > (1 << 20)) {
@@ -111,11 +103,6 @@ export function writeRecord(kind: i32, rel: i32, dest: i64, set: RowSet, ids: Id
 let rowBuf: usize = 0;
 let rowCap: i32 = 0;
 let accepted: i32 = 0;
-
-/** Rows pushed by the last `pushRecords` that were new to their relation. */
-export function lastAccepted(): i32 {
-  return accepted;
-}
 
 /**
  * Inserts the rows of every record in [ptr, ptr + len) into the set `accept[rel]` (records

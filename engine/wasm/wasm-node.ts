@@ -14,12 +14,8 @@ export interface WasmExports {
   loadFacts(ptr: number, len: number): number;
   inputBuffer(n: number): number;
   push(ptr: number, len: number): number;
-  accepted(): number;
   tick(): number;
-  changed(): number;
   status(): number;
-  outputPtr(): number;
-  outputLen(): number;
   dump(): void;
   memoryStats(which: number): number;
   profilePtr?(): number;

@@ -78,12 +78,12 @@ describe('reading a build directory back', () => {
     it('valid WebAssembly without the ABI exports the manifest lists', async () => {
       const dir = tempDir();
       const backend = fakeBackend();
-      backend.generate = (_plan, role) => fakeRoleSource(role).replace('export function tick', 'function tick').replace('export function outputLen', 'function outputLen');
+      backend.generate = (_plan, role) => fakeRoleSource(role).replace('export function tick', 'function tick').replace('export function status', 'function status');
       expect((await buildProgram(buildInput('protocols/voting.ded'), { outDir: dir, optimizeLevel: 0, backend })).ok).toBe(true);
       const result = readBuild(dir);
       expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
-        expect.stringMatching(/^DED405 module of role leader, .*, does not export `tick`, `outputLen`, which the ABI needs$/),
-        expect.stringMatching(/^DED405 module of role participant, .*, does not export `tick`, `outputLen`/),
+        expect.stringMatching(/^DED405 module of role leader, .*, does not export `tick`, `status`, which the ABI needs$/),
+        expect.stringMatching(/^DED405 module of role participant, .*, does not export `tick`, `status`/),
       ]);
     });
   });
