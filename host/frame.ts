@@ -158,6 +158,27 @@ export function countFrame<R extends DecodeResult>(counters: FrameCounters, resu
   return result;
 }
 
+/**
+ * The payload of a hello and of an ack on a reliable link (host/reliable-link.ts): the sender's
+ * incarnation, a random u64 drawn at every process start, 8 bytes little-endian. A hello may
+ * carry more bytes after it (a build name); an ack carries exactly this.
+ */
+export const INCARNATION_BYTES = 8;
+
+export function incarnationPayload(incarnation: bigint): Uint8Array {
+  if (BigInt.asUintN(64, incarnation) !== incarnation) throw new RangeError(`incarnation ${incarnation} does not fit a u64`);
+  const out = new Uint8Array(INCARNATION_BYTES);
+  new DataView(out.buffer).setBigUint64(0, incarnation, true);
+  return out;
+}
+
+/** The incarnation at the start of a hello or ack payload; undefined when it is shorter than 8
+ * bytes (a hello from a sender without a reliable link). Never throws. */
+export function readIncarnation(payload: Uint8Array): bigint | undefined {
+  if (payload.length < INCARNATION_BYTES) return undefined;
+  return new DataView(payload.buffer, payload.byteOffset, INCARNATION_BYTES).getBigUint64(0, true);
+}
+
 export function totalRejected(counters: FrameCounters): number {
   let total = 0;
   for (const r of FRAME_REJECTIONS) total += counters.rejected[r];

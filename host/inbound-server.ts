@@ -2,7 +2,10 @@
 // from peers and hands every binary message to the host as a fresh, 0-offset Uint8Array, with
 // the id of the connection it came from. Bytes are opaque here: frames are validated by the host
 // (host/frame.ts). Text messages are dropped and counted; messages over maxPayloadLength are
-// refused by uWS itself, which closes that connection. Relies on uws-pack (uWebSockets.js).
+// refused by uWS itself, which closes that connection. The server can also write back on a
+// connection (replies and acks to a peer that cannot accept connections), refusing past a
+// per-connection buffered-bytes bound, and close one connection. Relies on uws-pack
+// (uWebSockets.js).
 
 import * as uws from 'uWebSockets.js';
 
@@ -20,6 +23,11 @@ export interface InboundOptions {
   readonly idleTimeoutSeconds?: number;
   /** Where to report rejected messages and handler errors; the host decides how loud to be. */
   readonly log?: (line: string) => void;
+  /**
+   * Most bytes send() lets build up unsent on one connection (a reader that does not keep up);
+   * a message that would take it past this is refused with 'backpressure'. Default 16 MiB.
+   */
+  readonly maxBackpressureBytes?: number;
   /** Plain HTTP GET routes served on the same port (path -> body, Prometheus text for /metrics). */
   readonly http?: ReadonlyMap<string, () => string>;
 }
@@ -39,17 +47,40 @@ export interface InboundCounters {
   oversized: number;
   /** Exceptions thrown by onMessage/onClose, caught so they cannot unwind into uWS. */
   handlerErrors: number;
+  /** Messages send() accepted (written, or buffered by uWS to drain later). */
+  sent: number;
+  /** Bytes of those messages. */
+  sentBytes: number;
+  /** Messages send() refused because the connection's buffered bytes were over the bound. */
+  sendRefused: number;
+  /** Connections closed by closeConnection() (not by the peer, a refusal, or close()). */
+  closedByServer: number;
 }
+
+/**
+ * What send() did with a message: 'sent' when uWS took it (written to the socket, or buffered
+ * and drained in order later: either way it goes out unless the connection breaks);
+ * 'backpressure' when it was refused, nothing written, because the connection has too many bytes
+ * waiting; 'closed' when no such connection is open.
+ */
+export type SendResult = 'sent' | 'backpressure' | 'closed';
 
 export interface InboundServer {
   /** The bound port (the ephemeral one when 0 was asked for). */
   readonly port: number;
   readonly counters: Readonly<InboundCounters>;
   /**
-   * Sends bytes back on an inbound connection (for clients that cannot accept connections).
-   * False when the connection is gone or uWS dropped the message for backpressure.
+   * Sends one binary message back on an inbound connection (acks, and replies to clients that
+   * cannot accept connections). The bytes are copied before this returns.
    */
-  send(to: ConnectionId, bytes: Uint8Array): boolean;
+  send(to: ConnectionId, bytes: Uint8Array): SendResult;
+  /**
+   * Closes one connection: by default cut at once (no close frame; what uWS has not yet written
+   * is lost, like a broken network), or gracefully with `{ graceful: true }` (a close frame with
+   * code 1000 after what was already sent). onClose runs for it before this returns. False when
+   * no such connection is open.
+   */
+  closeConnection(id: ConnectionId, options?: { readonly graceful?: boolean }): boolean;
   /** Stops listening and closes every connection; idempotent. onClose runs for each one. */
   close(): void;
 }
@@ -72,6 +103,7 @@ type ListenWithOptions = (
 const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
 
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+const DEFAULT_MAX_BACKPRESSURE = 16 * 1024 * 1024;
 // uWS closes a connection with this reason when a message exceeds maxPayloadLength; it is the
 // only sign that the close was a refusal, so `oversized` is counted from it.
 const TOO_BIG_REASON = 'Received too big message';
@@ -91,7 +123,12 @@ export function listen(options: InboundOptions, onMessage: OnMessage, onClose?: 
     rejected: 0,
     oversized: 0,
     handlerErrors: 0,
+    sent: 0,
+    sentBytes: 0,
+    sendRefused: 0,
+    closedByServer: 0,
   };
+  const maxBackpressure = options.maxBackpressureBytes ?? DEFAULT_MAX_BACKPRESSURE;
   const open = new Map<ConnectionId, uws.WebSocket<ConnectionData>>();
   let nextId = 1;
   let closed = false;
@@ -111,6 +148,9 @@ export function listen(options: InboundOptions, onMessage: OnMessage, onClose?: 
   app.ws<ConnectionData>('/*', {
     maxPayloadLength: options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD,
     idleTimeout: options.idleTimeoutSeconds ?? 120,
+    // send() refuses before this is reached, so uWS never drops a message on its own (it would
+    // otherwise skip sends past its 64 KiB default without telling the caller much).
+    maxBackpressure,
     // No `compression`: uWS's default is off, which is what we want (frames are batched per
     // tick and mostly small; deflate would cost CPU on both sides). uws-pack's types declare
     // DISABLED as a type only, so the default is relied on rather than named.
@@ -185,9 +225,29 @@ export function listen(options: InboundOptions, onMessage: OnMessage, onClose?: 
     counters,
     send(to, bytes) {
       const ws = open.get(to);
+      if (!ws) return 'closed';
+      if (ws.getBufferedAmount() + bytes.byteLength > maxBackpressure) {
+        counters.sendRefused++;
+        return 'backpressure';
+      }
+      // uWS copies the message: 1 written, 0 buffered (drained later, in order), 2 dropped
+      // (uWS's own limit; not reached given the check above, but reported if it were).
+      if (ws.send(bytes, true, false) === 2) {
+        counters.sendRefused++;
+        return 'backpressure';
+      }
+      counters.sent++;
+      counters.sentBytes += bytes.byteLength;
+      return 'sent';
+    },
+    closeConnection(id, how) {
+      const ws = open.get(id);
       if (!ws) return false;
-      // 1 sent, 0 buffered (still delivered), 2 dropped for backpressure.
-      return ws.send(bytes, true, false) !== 2;
+      counters.closedByServer++;
+      // Both run the close handler synchronously, which updates `open` and the counters.
+      if (how?.graceful) ws.end(1000);
+      else ws.close();
+      return true;
     },
     close() {
       if (closed) return;

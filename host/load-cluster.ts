@@ -1,7 +1,7 @@
 // What a host process needs from a build directory: the checked manifest and modules
 // (readBuild, which does not load the compiler), the built program checked again, and the
 // cluster of the deployment (the one recorded in the manifest, or another file), with an
-// endpoint for every address. Problems are diagnostics with the file they belong to.
+// endpoint for every node. Problems are diagnostics with the file they belong to.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ export interface LoadedCluster {
   readonly build: BuildDirectory;
   readonly analysis: Analysis;
   readonly cluster: Cluster;
+  /** Where each node listens (clients listen nowhere: they connect to nodes). */
   readonly endpoints: ReadonlyMap<bigint, Endpoint>;
 }
 
@@ -27,15 +28,28 @@ export interface LoadProblem {
   readonly diagnostic: Diagnostic;
 }
 
+/** Where nodes without an entry in the deployment's `network.nodes` listen: host, basePort + address. */
 export interface EndpointPlan {
   readonly host: string;
-  /** Every address listens on basePort + address. */
   readonly basePort: number;
 }
 
 export const defaultEndpoints: EndpointPlan = { host: '127.0.0.1', basePort: 7000 };
 
-export function loadCluster(dir: string, deployFile: SourceFile | undefined, plan: EndpointPlan = defaultEndpoints): { ok: true; loaded: LoadedCluster } | { ok: false; problems: LoadProblem[] } {
+/**
+ * Where every node listens: its `network.nodes` entry, else host:basePort+address, where each of
+ * host and basePort is the override (command-line flags) if given, else the deployment's
+ * `network` setting, else the default.
+ */
+export function nodeEndpoints(cluster: Cluster, overrides: Partial<EndpointPlan> = {}): Map<bigint, Endpoint> {
+  const host = overrides.host ?? cluster.network.host ?? defaultEndpoints.host;
+  const basePort = overrides.basePort ?? cluster.network.basePort ?? defaultEndpoints.basePort;
+  const endpoints = new Map<bigint, Endpoint>();
+  for (const n of cluster.nodes) endpoints.set(n.address, cluster.network.nodes.get(n.address) ?? { host, port: basePort + Number(n.address) });
+  return endpoints;
+}
+
+export function loadCluster(dir: string, deployFile: SourceFile | undefined, overrides: Partial<EndpointPlan> = {}): { ok: true; loaded: LoadedCluster } | { ok: false; problems: LoadProblem[] } {
   const read = readBuild(dir);
   if (!read.ok) return { ok: false, problems: read.diagnostics.map((d) => ({ diagnostic: d })) };
   let text: string;
@@ -57,7 +71,5 @@ export function loadCluster(dir: string, deployFile: SourceFile | undefined, pla
   const resolved = resolveDeployment(deployment, checked.analysis);
   if (!resolved.cluster) return { ok: false, problems: resolved.diagnostics.map((x) => ({ ...(deploySource ? { source: deploySource } : {}), diagnostic: x })) };
   const cluster = resolved.cluster;
-  const endpoints = new Map<bigint, Endpoint>();
-  for (const a of [...cluster.nodes.map((n) => n.address), ...cluster.clients.map((c) => c.address)]) endpoints.set(a, { host: plan.host, port: plan.basePort + Number(a) });
-  return { ok: true, loaded: { build: read.build, analysis: checked.analysis, cluster, endpoints } };
+  return { ok: true, loaded: { build: read.build, analysis: checked.analysis, cluster, endpoints: nodeEndpoints(cluster, overrides) } };
 }

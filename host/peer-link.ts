@@ -2,6 +2,8 @@
 // send to that peer. Takes opaque byte messages; gives in-order delivery while connected, a
 // bounded queue (by count and bytes) while not, and reconnection with exponential backoff and
 // jitter. Over the bound, send() returns false (backpressure) and the drop is counted.
+// Hooks for a layer above (host/reliable-link.ts): a write that never queues, state changes,
+// messages the peer sends back on the socket, and cutting a connection that seems dead.
 // Relies on the `ws` client; the server side is host/inbound-server.ts.
 
 import WebSocket from 'ws';
@@ -25,6 +27,17 @@ export interface PeerLinkOptions {
    * authenticates this node); called once per connection so it can carry a fresh sequence.
    */
   readonly hello?: () => Uint8Array;
+  /**
+   * Binary messages the peer sends back on this link's socket (acks, replies to a client), in
+   * order, from the current connection only; text messages are ignored. The bytes may be a
+   * view into a buffer ws reuses: copy what is kept past the call. Exceptions are caught and
+   * logged.
+   */
+  readonly onMessage?: (bytes: Uint8Array) => void;
+  /** Largest message accepted from the peer; a larger one closes the connection. Default 64 KiB. */
+  readonly maxIncomingBytes?: number;
+  /** Called on every state change, after it (an 'open' before the hello is written). */
+  readonly onState?: (state: LinkState) => void;
   /** Source of jitter in [0, 1); tests pass a fixed one. Default Math.random. */
   readonly random?: () => number;
   /** Where to report connection changes and errors. */
@@ -50,6 +63,8 @@ export interface PeerLinkCounters {
   attempts: number;
   /** Connections opened after the first one. */
   reconnects: number;
+  /** Messages received from the peer on the link's socket and handed to onMessage. */
+  received: number;
 }
 
 export type LinkState = 'connecting' | 'open' | 'waiting' | 'closed';
@@ -74,6 +89,7 @@ export class PeerLink {
     lost: 0,
     attempts: 0,
     reconnects: 0,
+    received: 0,
   };
 
   private readonly maxQueueMessages: number;
@@ -152,6 +168,30 @@ export class PeerLink {
   }
 
   /**
+   * Writes one message on the open socket, now, or does nothing and returns false when the
+   * link is not open (never queued, never counted as dropped: the caller keeps the message, for
+   * instance to replay it on the next connection). No byte bound is applied: a caller using
+   * this bounds what it writes itself.
+   */
+  sendIfOpen(bytes: Uint8Array): boolean {
+    const ws = this.ws;
+    if (this.state !== 'open' || ws === undefined || ws.readyState !== WebSocket.OPEN) return false;
+    this.write(ws, bytes);
+    return true;
+  }
+
+  /**
+   * Drops the current connection at once, as a broken network would (what it had not written is
+   * lost); the link reconnects after the usual backoff. False when there is no connection.
+   */
+  cut(): boolean {
+    const ws = this.ws;
+    if (this.state === 'closed' || ws === undefined || ws.readyState === WebSocket.CLOSED) return false;
+    ws.terminate();
+    return true;
+  }
+
+  /**
    * Stops the link for good: no more reconnects, queued messages are discarded (counted as
    * dropped). An open socket is closed gracefully, so messages already handed to it still go
    * out; one that does not finish closing within a second is cut. Resolves once the socket is
@@ -166,6 +206,7 @@ export class PeerLink {
     this.queue = [];
     this.queueBytes = 0;
     const ws = this.ws;
+    this.options.onState?.('closed');
     if (ws === undefined || ws.readyState === WebSocket.CLOSED) {
       this.closedPromise = Promise.resolve();
       return this.closedPromise;
@@ -192,20 +233,26 @@ export class PeerLink {
     });
   }
 
+  private setState(state: LinkState): void {
+    this.state = state;
+    this.options.onState?.(state);
+  }
+
   private connect(): void {
-    this.state = 'connecting';
+    this.setState('connecting');
     this.counters.attempts++;
     const ws = new WebSocket(this.url, {
       // Nodes send already-batched binary frames; compression would only cost CPU.
       perMessageDeflate: false,
       handshakeTimeout: this.options.connectTimeoutMs ?? 2000,
-      // Peers do not send on this connection; a small limit keeps a confused one from
-      // making us buffer much.
-      maxPayload: 64 * 1024,
+      // Peers send little on this connection (acks, replies); a small default limit keeps a
+      // confused one from making us buffer much.
+      maxPayload: this.options.maxIncomingBytes ?? 64 * 1024,
     });
     this.ws = ws;
     ws.binaryType = 'nodebuffer';
     ws.on('open', () => this.onOpen(ws));
+    ws.on('message', (data, isBinary) => this.onPeerMessage(ws, data, isBinary));
     // 'close' always follows 'error' in ws, so the retry is scheduled only there; the listener
     // also keeps an error from being thrown as an unhandled 'error' event.
     ws.on('error', (err) => this.log(`link ${this.url}: ${err.message}`));
@@ -214,13 +261,13 @@ export class PeerLink {
 
   private onOpen(ws: WebSocket): void {
     if (this.state === 'closed' || ws !== this.ws) return;
-    this.state = 'open';
     this.failures = 0;
     if (this.everOpened) {
       this.counters.reconnects++;
       this.log(`link ${this.url}: reconnected`);
     }
     this.everOpened = true;
+    this.setState('open');
     if (this.options.hello) this.write(ws, this.options.hello());
     // Flushed in order and synchronously, so nothing sent from now on can overtake a queued
     // message; the byte bound still holds because queued bytes become buffered bytes.
@@ -229,13 +276,26 @@ export class PeerLink {
     this.queueBytes = 0;
   }
 
+  private onPeerMessage(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+    const onMessage = this.options.onMessage;
+    if (ws !== this.ws || this.state === 'closed' || !isBinary || !onMessage) return;
+    // With binaryType 'nodebuffer' ws gives a Buffer; fragmented messages arrive joined.
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    this.counters.received++;
+    try {
+      onMessage(bytes);
+    } catch (err) {
+      this.log(`link ${this.url}: message handler threw: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   private onClose(ws: WebSocket): void {
     if (ws !== this.ws) return;
     this.ws = undefined;
     if (this.state === 'closed') return;
     const delay = backoffDelay(this.failures, this.minBackoffMs, this.maxBackoffMs, this.random);
     this.failures++;
-    this.state = 'waiting';
+    this.setState('waiting');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.state === 'waiting') this.connect();

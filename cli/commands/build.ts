@@ -38,25 +38,30 @@ export function registerBuild(program: Command): void {
     .action(async (file: string, flags: BuildFlags) => {
       if (!flags.output) throw new UsageError('missing -o DIR, the build directory to write', 'build');
       const optimizeLevel = intOption(flags.optimize, '-O', 0, 3) as OptimizeLevel;
-      const program = readSource(file, 'program');
-      const plan = flags.plan !== undefined ? readSource(flags.plan, 'plan') : undefined;
-      const deployPath = flags.deploy ?? siblingDeployment(file);
-      const deployment = deployPath !== undefined ? readSource(deployPath, 'deployment file') : undefined;
-      const result = await buildProgram(
-        { program, ...(plan ? { plan } : {}), ...(deployment ? { deployment } : {}) },
-        {
-          outDir: flags.output,
-          optimizeLevel,
-          profile: flags.profile ?? false,
-          ...(flags.quiet ? {} : { onProgress: printProgress }),
-        },
-      );
-      printProblems(result.problems);
-      if (!result.ok) return void (process.exitCode = 1);
-      const n = result.compiled + result.cached;
-      process.stdout.write(`built ${n} role${n === 1 ? '' : 's'} into ${flags.output} (${result.compiled} compiled, ${result.cached} cached) in ${result.seconds.toFixed(1)}s\n`);
-      process.exitCode = 0;
+      process.exitCode = (await buildFile(file, { ...flags, output: flags.output, optimizeLevel })) ? 0 : 1;
     });
+}
+
+/** Builds a program file into a directory as `dedc build` does, printing progress and problems; true if built. */
+export async function buildFile(file: string, flags: { output: string; plan?: string; deploy?: string; profile?: boolean; optimizeLevel?: OptimizeLevel; quiet?: boolean }): Promise<boolean> {
+  const program = readSource(file, 'program');
+  const plan = flags.plan !== undefined ? readSource(flags.plan, 'plan') : undefined;
+  const deployPath = flags.deploy ?? siblingDeployment(file);
+  const deployment = deployPath !== undefined ? readSource(deployPath, 'deployment file') : undefined;
+  const result = await buildProgram(
+    { program, ...(plan ? { plan } : {}), ...(deployment ? { deployment } : {}) },
+    {
+      outDir: flags.output,
+      optimizeLevel: flags.optimizeLevel ?? 3,
+      profile: flags.profile ?? false,
+      ...(flags.quiet ? {} : { onProgress: printProgress }),
+    },
+  );
+  printProblems(result.problems);
+  if (!result.ok) return false;
+  const n = result.compiled + result.cached;
+  process.stdout.write(`built ${n} role${n === 1 ? '' : 's'} into ${flags.output} (${result.compiled} compiled, ${result.cached} cached) in ${result.seconds.toFixed(1)}s\n`);
+  return true;
 }
 
 function printProgress(p: RoleProgress): void {

@@ -1,79 +1,77 @@
 // `dedc node DIR --role R [--index I] [--partition P]`: run one node of a build directory as a
 // network service, as it would run on its own machine: its role's module behind a
-// uWebSockets.js server on its endpoint (host:basePort+address), frames authenticated with the
-// cluster secret, durable facts logged under --data. Runs until SIGINT or SIGTERM.
+// uWebSockets.js server on its endpoint (from the deployment's "network" section, or
+// host:basePort+address), frames authenticated with the cluster secret, durable facts logged
+// under --data, outputs appended to --outputs. Runs until SIGINT or SIGTERM.
 
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { defaultEndpoints, loadCluster } from '../../host/load-cluster.js';
-import { NodeHost } from '../../host/node-host.js';
-import { intOption, readSource } from '../input.js';
-import { printDiagnostics } from '../report.js';
+import { NodeHost, type Endpoint } from '../../host/node-host.js';
+import { nodeFileName } from '../../host/local-cluster.js';
+import { addClusterOptions, loadClusterWithFlags, requireSecret, secretVariable, type ClusterFlags } from '../cluster-flags.js';
+import { intOption } from '../input.js';
 import { UsageError } from '../usage-error.js';
 
-interface NodeFlags {
+interface NodeFlags extends ClusterFlags {
   role?: string;
   index: string;
   partition: string;
-  deploy?: string;
-  host: string;
-  basePort: string;
+  listen?: string;
   data?: string;
-  secret?: string;
+  outputs?: string;
 }
 
-export const secretVariable = 'DEDC_CLUSTER_SECRET';
-
 export function registerNode(program: Command): void {
-  program
+  const command = program
     .command('node')
     .description('run one node of a build directory as a network service (uWebSockets.js on its endpoint)')
     .argument('<dir>', 'a build directory (dedc build -o DIR)')
     .option('--role <role>', 'the role of the node (required)')
     .option('--index <i>', 'which instance of the role', '0')
-    .option('--partition <p>', 'which partition of the instance, for a partitioned role', '0')
-    .option('--deploy <file>', 'deployment file (default: the deployment recorded in the build)')
-    .option('--host <host>', 'the host every endpoint is on', defaultEndpoints.host)
-    .option('--base-port <port>', 'every address listens on base port + address', String(defaultEndpoints.basePort))
+    .option('--partition <p>', 'which partition of the instance, for a partitioned role', '0');
+  addClusterOptions(command)
+    .option('--listen <host:port>', 'listen here instead of at the endpoint the deployment gives the node (e.g. 0.0.0.0:7001 behind NAT)')
     .option('--data <dir>', 'where the node keeps its durable log (default: no durable log)')
-    .option('--secret <text>', `the cluster secret that authenticates frames (default: $${secretVariable})`)
+    .option('--outputs <file>', "append the node's .output facts to this file as JSON lines")
     .addHelpText(
       'after',
-      `\nEvery node and client of the deployment has an address; it listens on --host at --base-port + address.\nFrames from peers must carry the cluster secret's authenticator; others are rejected and counted.\n\nExample:\n  dedc build protocols/voting.ded -o out/voting\n  ${secretVariable}=s3cret dedc node out/voting --role participant --index 1 --data state/`,
+      `\nEvery node of the deployment has an endpoint: its entry in the deployment's "network" section, or\n--host at --base-port + its address. Peers connect to it; clients connect to the nodes they use and\nget their replies over the same connection. Frames must carry the cluster secret's authenticator;\nothers are rejected and counted (GET /metrics on the node's port shows the counters).\n\nExample:\n  dedc build protocols/voting.ded -o out/voting\n  ${secretVariable}=s3cret dedc node out/voting --role participant --index 1 --data state/`,
     )
     .action(async (dir: string, flags: NodeFlags) => {
       if (!flags.role) throw new UsageError('missing --role, the role of the node to run', 'node');
       const index = intOption(flags.index, '--index', 0, 1_000_000);
       const partition = intOption(flags.partition, '--partition', 0, 1_000_000);
-      const basePort = intOption(flags.basePort, '--base-port', 1, 65_535);
-      const secret = flags.secret ?? process.env[secretVariable];
-      if (!secret) throw new UsageError(`no cluster secret: pass --secret or set ${secretVariable}`, 'node');
-      const deployFile = flags.deploy ? readSource(flags.deploy, 'deployment file') : undefined;
-      const loaded = loadCluster(dir, deployFile, { host: flags.host, basePort });
-      if (!loaded.ok) {
-        for (const p of loaded.problems) printDiagnostics([p.diagnostic], p.source);
-        process.exitCode = 1;
-        return;
-      }
-      const { build, cluster, endpoints } = loaded.loaded;
+      const secret = requireSecret(flags, 'node');
+      const listenAt = flags.listen !== undefined ? parseListen(flags.listen) : undefined;
+      const loaded = loadClusterWithFlags(dir, flags);
+      if (!loaded) return void (process.exitCode = 1);
+      const { build, cluster, endpoints } = loaded;
       const node = cluster.nodes.find((n) => n.role === flags.role && n.index === index && n.partition === partition);
       if (!node) {
-        const roles = [...new Set(cluster.nodes.map((n) => n.role))].join(', ');
-        throw new UsageError(`the deployment has no node ${flags.role}[${index}]${partition ? ` partition ${partition}` : ''} (roles: ${roles})`, 'node');
+        const roles = [...new Set(cluster.nodes.map((n) => `${n.role} (${cluster.nodes.filter((m) => m.role === n.role && m.partition === 0).length})`))].join(', ');
+        throw new UsageError(`the deployment has no node ${flags.role}[${index}]${partition ? ` partition ${partition}` : ''} (roles and instances: ${roles})`, 'node');
       }
       const tag = `[${node.name}]`;
-      const host = new NodeHost({
-        module: build.modules.get(node.role)!,
-        relations: build.manifest.relations,
-        spec: { role: node.role, address: node.address, statics: node.statics },
-        timers: node.timers,
-        listen: endpoints.get(node.address)!,
-        endpoints,
-        secret,
-        ...(flags.data ? { durablePath: join(flags.data, `${node.name.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`) } : {}),
-        log: (line) => process.stderr.write(`${tag} ${line}\n`),
-      });
-      process.stderr.write(`${tag} listening on ${flags.host}:${host.port} (address ${node.address})\n`);
+      const at = listenAt ?? endpoints.get(node.address)!;
+      let host: NodeHost;
+      try {
+        host = new NodeHost({
+          module: build.modules.get(node.role)!,
+          relations: build.manifest.relations,
+          spec: { role: node.role, address: node.address, statics: node.statics },
+          timers: node.timers,
+          listen: at,
+          endpoints,
+          secret,
+          ...(flags.data ? { durablePath: join(flags.data, `${nodeFileName(node)}.log`) } : {}),
+          ...(flags.outputs ? { outputsPath: flags.outputs } : {}),
+          log: (line) => process.stderr.write(`${tag} ${line}\n`),
+        });
+      } catch (err) {
+        process.stderr.write(`${tag} cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+        return void (process.exitCode = 1);
+      }
+      process.stderr.write(`${tag} listening on ${at.host}:${host.port} (address ${node.address})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
@@ -86,4 +84,11 @@ export function registerNode(program: Command): void {
         `${tag} stopped: ${c.ticks} ticks, ${c.framesIn} frames in, ${c.framesOut} out, ${Object.values(stats.frames.rejected).reduce((a, b) => a + b, 0)} rejected, ${c.durableFlushes} durable flushes\n`,
       );
     });
+}
+
+function parseListen(text: string): Endpoint {
+  const m = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : 0;
+  if (!m || port < 1 || port > 65_535) throw new UsageError(`--listen must be host:port (e.g. 0.0.0.0:7001 or [::1]:7001), not "${text}"`, 'node');
+  return { host: m[1] ?? m[2]!, port };
 }

@@ -1,6 +1,7 @@
 // A deployment, as read from a `.deploy.json` file (docs/language.md, "Deployments"): how many
 // instances each role runs, the `.static` facts each node gets, timer periods, the client
-// workload, and the simulator's network and faults. Values that depend on the cluster (an
+// workload, the simulator's network and faults, and where each node listens when nodes run as
+// processes (`network`). Values that depend on the cluster (an
 // address, a count, the node's own address) stay symbolic here; resolve-deployment.ts turns
 // them into facts for each node.
 
@@ -96,6 +97,40 @@ export interface VerifySettings {
   readonly compare: ReadonlyMap<string, { readonly columns: readonly NamedColumn[]; readonly span: Span }>;
 }
 
+/**
+ * A key of `network.nodes`: `role` (only for a role with one instance, not partitioned),
+ * `role[i]`, or `role[i].p` (partition p of instance i of a partitioned role).
+ */
+export interface NetworkNodeName {
+  /** As written. */
+  readonly text: string;
+  readonly role: string;
+  readonly index?: number;
+  readonly partition?: number;
+  readonly span: Span;
+}
+
+/** One entry of `network.nodes`: the node named by the key listens on host:port. */
+export interface NetworkNodeEntry {
+  readonly node: NetworkNodeName;
+  /** Absent when the entry gives only a port: the node listens on `network.host`. */
+  readonly host?: string;
+  readonly port: number;
+  /** The entry's value. */
+  readonly span: Span;
+}
+
+/**
+ * Where nodes listen when they run as processes: a default host, a base port (a node without an
+ * entry listens on basePort + its address), and entries for single nodes.
+ */
+export interface NetworkSettings {
+  readonly host?: { readonly value: string; readonly span: Span };
+  readonly basePort?: { readonly value: number; readonly span: Span };
+  readonly nodes: readonly NetworkNodeEntry[];
+  readonly span: Span;
+}
+
 export interface Deployment {
   /** The file it was read from; undefined for the built-in default. */
   readonly source?: SourceFile;
@@ -106,6 +141,7 @@ export interface Deployment {
   readonly clients?: Workload;
   readonly sim: SimSettings;
   readonly verify?: VerifySettings;
+  readonly network?: NetworkSettings;
 }
 
 export const defaultSimSettings: SimSettings = {

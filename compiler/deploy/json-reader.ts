@@ -119,6 +119,6 @@ export class JsonReader {
 }
 
 /** "an object", "a string", ... */
-function describe(node: JsonNode): string {
+export function describe(node: JsonNode): string {
   return `${/^[aeiou]/.test(node.type) ? 'an' : 'a'} ${node.type}`;
 }

@@ -1,12 +1,13 @@
 // Deployment file text to `Deployment`, checking its shape: known keys, the right kinds of
-// values, durations with units, node names like `participant[1]`. Whether the names match the
+// values, durations with units, node names like `participant[1]`, hosts and ports. Whether the names match the
 // program is checked later, by resolve-deployment.ts, which knows the program.
 
 import { diagnostic, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile, Span } from '../source.js';
-import { defaultSimSettings, selfWhats, type Deployment, type Fault, type NodeRef, type RequestCell, type NamedColumn, type SimSettings, type StaticCell, type VerifySettings, type Workload } from './deployment.js';
+import { defaultSimSettings, selfWhats, type Deployment, type Fault, type NetworkNodeEntry, type NetworkNodeName, type NetworkSettings, type NodeRef, type RequestCell, type NamedColumn, type SimSettings, type StaticCell, type VerifySettings, type Workload } from './deployment.js';
 import { parseDuration } from './duration.js';
-import { JsonReader, type JsonNode } from './json-reader.js';
+import { MAX_PORT, parseEndpoint, parseHost, portProblem, type TextProblem } from './endpoint.js';
+import { describe, JsonReader, type JsonNode } from './json-reader.js';
 
 export interface DeploymentResult {
   readonly deployment?: Deployment;
@@ -20,7 +21,7 @@ export function readDeployment(source: SourceFile): DeploymentResult {
   const tree = JsonReader.parse(source, sink, 'DED601');
   if (!tree) return { diagnostics: sink };
   const r = new JsonReader(source, sink, 'DED602');
-  const top = r.object(tree, 'the deployment', ['$schema', 'description', 'roles', 'statics', 'timers', 'clients', 'sim', 'verify']);
+  const top = r.object(tree, 'the deployment', ['$schema', 'description', 'roles', 'statics', 'timers', 'clients', 'sim', 'verify', 'network']);
   if (!top) return { diagnostics: sink };
 
   const roles = new Map<string, { instances: number; partitions: number; span: Span }>();
@@ -54,9 +55,108 @@ export function readDeployment(source: SourceFile): DeploymentResult {
   const clients = top.get('clients') ? readWorkload(r, top.get('clients')!.value) : undefined;
   const sim = top.get('sim') ? readSim(r, top.get('sim')!.value) : defaultSimSettings;
   const verify = top.get('verify') ? readVerify(r, top.get('verify')!.value) : undefined;
+  const network = top.get('network') ? readNetwork(r, top.get('network')!.value) : undefined;
 
   if (hasErrors(sink)) return { diagnostics: sink };
-  return { deployment: { source, roles, statics, timers, ...(clients ? { clients } : {}), sim, ...(verify ? { verify } : {}) }, diagnostics: sink };
+  return { deployment: { source, roles, statics, timers, ...(clients ? { clients } : {}), sim, ...(verify ? { verify } : {}), ...(network ? { network } : {}) }, diagnostics: sink };
+}
+
+/**
+ * `{"host": "10.0.0.5", "basePort": 7000, "nodes": {"leader[0]": "10.0.0.6:7000", "participant[1].0":
+ * {"host": "::1", "port": 7100}}}`: where nodes listen. Whether the nodes exist, and whether two
+ * of them would share a port, is for resolve-network.ts.
+ */
+function readNetwork(r: JsonReader, node: JsonNode): NetworkSettings | undefined {
+  const obj = r.object(node, '`network`', ['host', 'basePort', 'nodes']);
+  if (!obj) return undefined;
+  const hostNode = obj.get('host')?.value;
+  const host = hostNode && hostValue(r, hostNode, '`network.host`');
+  const baseNode = obj.get('basePort')?.value;
+  let basePort: number | undefined;
+  if (baseNode) {
+    if (baseNode.type === 'number' && Number.isInteger(baseNode.value) && baseNode.value >= 0 && baseNode.value < MAX_PORT) basePort = baseNode.value as number;
+    else networkError(r, r.span(baseNode), { message: `\`network.basePort\` must be a whole number from 0 to ${MAX_PORT - 1}: node i listens on basePort + i`, label: baseNode.type === 'number' ? 'out of range' : describe(baseNode) });
+  }
+  const nodes: NetworkNodeEntry[] = [];
+  for (const [text, { key, value }] of obj.has('nodes') ? (r.object(obj.get('nodes')!.value, '`network.nodes`') ?? []) : []) {
+    const name = networkNodeName(text, r.span(key));
+    if (!name) {
+      r.error(key, `\`${text}\` is not a node name: a key of \`network.nodes\` names one node, such as "leader[0]", or "participant[1].0" for a partition`, 'not a node name', undefined, 'DED608');
+    }
+    const endpoint = endpointValue(r, value, text, hostNode !== undefined);
+    if (name && endpoint) nodes.push({ node: name, ...endpoint, span: r.span(value) });
+  }
+  return {
+    ...(host !== undefined ? { host: { value: host, span: r.span(hostNode!) } } : {}),
+    ...(basePort !== undefined ? { basePort: { value: basePort, span: r.span(baseNode!) } } : {}),
+    nodes,
+    span: r.span(node),
+  };
+}
+
+/** `role`, `role[i]` or `role[i].p`. */
+function networkNodeName(text: string, span: Span): NetworkNodeName | undefined {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\](?:\.(\d+))?)?$/.exec(text);
+  if (!m) return undefined;
+  return { text, role: m[1]!, ...(m[2] !== undefined ? { index: Number(m[2]) } : {}), ...(m[3] !== undefined ? { partition: Number(m[3]) } : {}), span };
+}
+
+/** `"host:port"` or `{"host": host, "port": port}`; the host may be left out when `network.host` is given. */
+function endpointValue(r: JsonReader, node: JsonNode, name: string, defaultHost: boolean): { host?: string; port: number } | undefined {
+  if (node.type === 'string') {
+    const parsed = parseEndpoint(node.value as string);
+    if (parsed.ok) return parsed.value;
+    networkError(r, stringPart(r, node, parsed.problem.part), parsed.problem);
+    return undefined;
+  }
+  if (node.type !== 'object') {
+    networkError(r, r.span(node), { message: `where \`${name}\` listens is "host:port" or {"host": ..., "port": ...}`, label: describe(node), hint: 'for example "10.0.0.5:7000"' });
+    return undefined;
+  }
+  const obj = r.object(node, `the endpoint of \`${name}\``, ['host', 'port']);
+  if (!obj) return undefined;
+  const hostNode = obj.get('host')?.value;
+  const host = hostNode && hostValue(r, hostNode, `the host of \`${name}\``);
+  const portNode = obj.get('port')?.value;
+  let port: number | undefined;
+  if (!portNode) {
+    networkError(r, r.span(node), { message: `the endpoint of \`${name}\` has no \`port\``, label: 'no port', hint: '{"host": "10.0.0.5", "port": 7000}' });
+  } else if (portNode.type !== 'number') {
+    networkError(r, r.span(portNode), { message: `the port of \`${name}\` must be a whole number from 1 to ${MAX_PORT}`, label: describe(portNode) });
+  } else {
+    const problem = portProblem(portNode.value as number);
+    if (problem) networkError(r, r.span(portNode), problem);
+    else port = portNode.value as number;
+  }
+  if (!hostNode && !defaultHost) {
+    networkError(r, r.span(node), { message: `the endpoint of \`${name}\` has no \`host\`, and \`network\` gives no default \`host\``, label: 'no host', hint: 'add "host" here, or a default "host" to `network`' });
+    return undefined;
+  }
+  if (port === undefined || (hostNode && host === undefined)) return undefined;
+  return { ...(host !== undefined ? { host } : {}), port };
+}
+
+function hostValue(r: JsonReader, node: JsonNode, what: string): string | undefined {
+  if (node.type !== 'string') {
+    networkError(r, r.span(node), { message: `${what} must be a string: a host name or an IP address`, label: describe(node) });
+    return undefined;
+  }
+  const parsed = parseHost(node.value as string);
+  if (parsed.ok) return parsed.value;
+  networkError(r, r.span(node), parsed.problem);
+  return undefined;
+}
+
+function networkError(r: JsonReader, span: Span, p: TextProblem): void {
+  r.sink.push(diagnostic('DED612', p.message, { span, label: p.label, ...(p.hint ? { hint: p.hint } : {}) }));
+}
+
+/** The span of part of a string's value, when the string has no escapes (else the whole string). */
+function stringPart(r: JsonReader, node: JsonNode, part: readonly [number, number] | undefined): Span {
+  const span = r.span(node);
+  const raw = r.source.text.slice(span.start + 1, span.end - 1);
+  if (!part || raw !== node.value) return span;
+  return { start: span.start + 1 + part[0], end: span.start + 1 + Math.max(part[1], part[0] + 1) };
 }
 
 /** `{"compare": {"clientOut": ["payload", "verdict"]}}`: which relations `dedc verify` compares by projection. */

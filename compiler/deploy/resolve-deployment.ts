@@ -1,6 +1,7 @@
 // Deployment + analysed program to `Cluster`: every node with its address, role, static facts
-// and timers; every client with its target; faults with resolved addresses. Checks the
-// deployment against the program: role and relation names, row widths and value types.
+// and timers; every client with its target; faults with resolved addresses; where nodes listen
+// (resolve-network.ts). Checks the deployment against the program: role and relation names, row
+// widths and value types.
 // Addresses: nodes are numbered from 1 in the program's role order, each role's instances
 // contiguous (so `@(first + i)` arithmetic works); clients come after the nodes. A partitioned
 // role's instance i with n partitions has the n addresses from first + i*n: its partitions are
@@ -8,11 +9,14 @@
 
 import type { Analysis, RelationInfo } from '../analyze/analysis.js';
 import { closestName } from '../analyze/suggest.js';
-import { diagnostic, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic, hasErrors, type Diagnostic, type RelatedSpan } from '../diagnostics/diagnostic.js';
 import type { DiagnosticCode } from '../diagnostics/codes.js';
 import type { Span } from '../source.js';
 import type { Row, Value } from '../values/value.js';
 import { defaultSimSettings, type Deployment, type NodeRef, type RequestCell, type SimSettings, type StaticCell, type VerifySettings } from './deployment.js';
+import { resolveNetwork, type ClusterNetwork } from './resolve-network.js';
+
+export type { ClusterNetwork, NetworkEndpoint } from './resolve-network.js';
 
 export interface ClusterNode {
   /** `role[index]`, or `role[index].partition` for a partitioned role. */
@@ -66,6 +70,8 @@ export interface Cluster {
   /** Address to `role[i]` or `client[i]`. */
   readonly names: ReadonlyMap<bigint, string>;
   readonly verify?: ClusterVerify;
+  /** Where nodes listen as processes: the deployment's `network` section (empty without one). */
+  readonly network: ClusterNetwork;
 }
 
 export interface ClusterResult {
@@ -80,8 +86,8 @@ export function defaultDeployment(): Deployment {
 
 export function resolveDeployment(deployment: Deployment, analysis: Analysis): ClusterResult {
   const sink: Diagnostic[] = [];
-  const at = (code: DiagnosticCode, message: string, span: Span | undefined, label?: string, hint?: string) =>
-    sink.push(diagnostic(code, message, { ...(span ? { span } : {}), ...(label ? { label } : {}), ...(hint ? { hint } : {}) }));
+  const at = (code: DiagnosticCode, message: string, span: Span | undefined, label?: string, hint?: string, related?: RelatedSpan[]) =>
+    sink.push(diagnostic(code, message, { ...(span ? { span } : {}), ...(label ? { label } : {}), ...(hint ? { hint } : {}), ...(related ? { related } : {}) }));
   const roleNames = analysis.roles.map((r) => r.name);
 
   for (const [name, r] of deployment.roles) {
@@ -214,9 +220,11 @@ export function resolveDeployment(deployment: Deployment, analysis: Analysis): C
   });
 
   const verify = deployment.verify ? resolveVerify(deployment.verify, analysis, deployment.clients?.reply.relation, at) : undefined;
+  const roles = new Map(roleNames.map((n) => [n, { instances: instances.get(n)!, partitions: partitions.get(n)! }]));
+  const network = resolveNetwork(deployment.network, { nodes, clients, roles }, at);
 
   if (hasErrors(sink)) return { diagnostics: sink };
-  return { cluster: { nodes, clients, ...(workload ? { workload } : {}), sim: deployment.sim, faults, names, ...(verify ? { verify } : {}) }, diagnostics: sink };
+  return { cluster: { nodes, clients, ...(workload ? { workload } : {}), sim: deployment.sim, faults, names, ...(verify ? { verify } : {}), network }, diagnostics: sink };
 }
 
 /** `verify.compare` names client-visible relations (`.output` ones or the clients' reply channel) and their declared columns. */

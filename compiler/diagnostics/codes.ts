@@ -82,6 +82,7 @@ export const codes = {
   DED609: { severity: 'warning', title: 'static relation without facts' },
   DED610: { severity: 'error', title: 'invalid client workload' },
   DED611: { severity: 'error', title: 'invalid verification setting' },
+  DED612: { severity: 'error', title: 'invalid network setting' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof codes;

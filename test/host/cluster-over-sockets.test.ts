@@ -1,6 +1,6 @@
 // A whole cluster over real sockets in one process: every node a NodeHost (its Wasm module, a
-// uWebSockets.js server, ws links, authenticated frames) on 127.0.0.1, and the deployment's
-// clients as small socket clients sending the workload's requests. Voting, base and scalable,
+// uWebSockets.js server, reliable ws links, authenticated frames) on 127.0.0.1, and the
+// deployment's clients as ProtocolClients sending the workload's requests. Voting, base and scalable,
 // on the same host code: every request gets exactly one reply. Garbage frames sent to a node
 // are rejected and counted while it keeps serving, and the counters are served as Prometheus
 // text on the node's port.
@@ -32,7 +32,6 @@ async function runCluster(analysis: Analysis, cluster: Cluster): Promise<{ repli
   if (!compiled.ok) throw new Error(compiled.diagnostics.map((d) => d.message).join('\n'));
   const endpoints = new Map<bigint, Endpoint>();
   for (const n of cluster.nodes) endpoints.set(n.address, { host, port: nextPort++ });
-  for (const c of cluster.clients) endpoints.set(c.address, { host, port: nextPort++ });
   const hosts = cluster.nodes.map(
     (n) =>
       new NodeHost({
@@ -46,7 +45,7 @@ async function runCluster(analysis: Analysis, cluster: Cluster): Promise<{ repli
       }),
   );
   closers.push(() => Promise.all(hosts.map((h) => h.stop())).then(() => undefined));
-  const clients = startClients(cluster, compiled.program.plan.relations, endpoints, secret);
+  const clients = await startClients(cluster, compiled.program.plan.relations, endpoints, secret);
   closers.push(() => clients.close());
   await clients.waitForReplies(10_000);
   const replies = clients.replies;
@@ -85,6 +84,13 @@ describe('voting over sockets, every node a NodeHost', () => {
     expect(sample('ticks_total')).toBe(leader.stats().counters.ticks);
     expect(sample('frames_out_total')).toBeGreaterThan(0);
     expect(sample('cpu_seconds_total')).toBeGreaterThan(0);
+    // Tuples per relation: every request came in once, and each participant voted on each.
+    const requests = cluster.clients.length * cluster.workload!.requests;
+    const participants = cluster.nodes.filter((n) => n.role === 'participant').length;
+    expect(sample('tuples_total', ',direction="in",relation="clientIn"')).toBe(requests);
+    expect(sample('tuples_total', ',direction="in",relation="vote"')).toBe(requests * participants);
+    expect(sample('tuples_total', ',direction="sent",relation="voteReq"')).toBe(requests * participants);
+    expect(sample('tuples_total', ',direction="sent",relation="clientOut"')).toBe(requests);
   });
 
   it('scalable plan on the same host code: every request answered exactly once', async () => {

@@ -1,11 +1,12 @@
 // The frame codec (host/frame.ts): round trips for every kind and size at unaligned offsets,
 // one targeted corruption per rejection reason, and a seeded fuzz of 10,000 hostile inputs
 // that must each be refused with a known reason (or, unmodified, accepted), never a throw,
-// with the counters adding up. Randomness comes from sim/rng.ts, so failures replay by seed.
+// with the counters adding up; and the incarnation carried by hellos and acks. Randomness comes from sim/rng.ts, so failures replay by seed.
 
 import { describe, expect, it } from 'vitest';
 import {
-  FRAME_HEADER, FRAME_KINDS, FRAME_REJECTIONS, countFrame, decodeFrame, encodeFrame, newFrameCounters, totalRejected,
+  FRAME_HEADER, FRAME_KINDS, FRAME_REJECTIONS, INCARNATION_BYTES, countFrame, decodeFrame, encodeFrame, incarnationPayload, newFrameCounters,
+  readIncarnation, totalRejected,
   type DecodeResult, type Frame, type FrameKind, type FrameRejection,
 } from '../../host/frame.js';
 import { RecordKind, decodeRecords, encodeRecord } from '../../engine/wasm/records.js';
@@ -112,6 +113,29 @@ describe('frame round trips', () => {
     expect(() => encodeFrame(frame('data', new Uint8Array(0), 0n, -1n), SECRET)).toThrow(RangeError);
     expect(() => encodeFrame(frame('nope' as FrameKind, new Uint8Array(0)), SECRET)).toThrow(RangeError);
     expect(() => encodeFrame(frame('data', new Uint8Array(0)), '')).toThrow(TypeError);
+  });
+});
+
+describe('incarnation payload', () => {
+  it('round trips every u64 through a hello, at any offset, and refuses values that do not fit', () => {
+    for (const inc of [0n, 1n, 0x0123456789abcdefn, 2n ** 64n - 1n]) {
+      const p = incarnationPayload(inc);
+      expect(p.length).toBe(INCARNATION_BYTES);
+      expect(readIncarnation(at(p, 3))).toBe(inc);
+      const d = decodeFrame(at(encodeFrame(frame('hello', p, 9n, 0n), SECRET), 5), SECRET, LIMITS);
+      expect(d.ok && readIncarnation(d.frame.payload)).toBe(inc);
+    }
+    expect([...incarnationPayload(0x0102n)]).toEqual([2, 1, 0, 0, 0, 0, 0, 0]); // little-endian
+    expect(() => incarnationPayload(-1n)).toThrow(RangeError);
+    expect(() => incarnationPayload(2n ** 64n)).toThrow(RangeError);
+  });
+
+  it('a payload shorter than 8 bytes has none; longer ones carry it first', () => {
+    expect(readIncarnation(new Uint8Array(0))).toBeUndefined();
+    expect(readIncarnation(new Uint8Array(7))).toBeUndefined();
+    const longer = new Uint8Array(12);
+    longer.set(incarnationPayload(77n));
+    expect(readIncarnation(longer)).toBe(77n);
   });
 });
 

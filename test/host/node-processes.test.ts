@@ -68,7 +68,7 @@ describe('voting as one process per node', () => {
     const { cluster, endpoints, build } = loaded.loaded;
     const nodes = await Promise.all(cluster.nodes.map((n) => startNode(n.role, n.index)));
 
-    const first = startClients(cluster, build.manifest.relations, endpoints, secret);
+    const first = await startClients(cluster, build.manifest.relations, endpoints, secret);
     const expected = cluster.clients.length * cluster.workload!.requests;
     expect(await first.waitForReplies(15_000)).toBe(expected);
     for (const got of first.replies.values()) expect([...got.values()].every((n) => n === 1)).toBe(true);
@@ -79,7 +79,7 @@ describe('voting as one process per node', () => {
     nodes[victim]!.child.kill('SIGKILL');
     await new Promise((r) => nodes[victim]!.child.once('exit', r));
     nodes[victim] = await startNode(cluster.nodes[victim]!.role, cluster.nodes[victim]!.index);
-    const second = startClients(cluster, build.manifest.relations, endpoints, secret);
+    const second = await startClients(cluster, build.manifest.relations, endpoints, secret);
     expect(await second.waitForReplies(15_000)).toBe(expected);
     await second.close();
 

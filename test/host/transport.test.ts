@@ -1,7 +1,9 @@
 // The transport between node processes (host/transport.ts), in one process on 127.0.0.1 with
 // ephemeral ports: ordered and intact delivery (from unaligned views too), refusal of text and
 // oversized messages, reconnection with backoff after a peer restarts on the same port, the
-// bounded queue, and close(). Every wait is bounded; every socket is closed after each test.
+// bounded queue, and close(); the server writing back on a connection (with its backpressure
+// bound) and closing one; the PeerLink hooks (messages from the peer, state changes, cut()).
+// Every wait is bounded; every socket is closed after each test.
 
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { backoffDelay, listen, PeerLink } from '../../host/transport.js';
 import type { ConnectionId, InboundServer } from '../../host/transport.js';
+import { closeSocket, sleep, waitFor } from '../support/waits.js';
 
 const HOST = '127.0.0.1';
 
@@ -19,7 +22,7 @@ const clients: WebSocket[] = [];
 afterEach(async () => {
   await Promise.all(links.splice(0).map((l) => l.close()));
   for (const s of servers.splice(0)) s.close();
-  await Promise.all(clients.splice(0).map(closeClient));
+  await Promise.all(clients.splice(0).map(closeSocket));
 });
 
 interface Received {
@@ -78,28 +81,6 @@ async function rawClient(port: number): Promise<WebSocket> {
     ws.once('close', () => reject(new Error('closed before open')));
   });
   return ws;
-}
-
-function closeClient(ws: WebSocket): Promise<void> {
-  if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    ws.once('close', () => resolve());
-    ws.terminate();
-  });
-}
-
-/** Polls `cond` every 10 ms; fails after `ms` (at most ms/10 + 1 checks). */
-async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const tries = Math.ceil(ms / 10) + 1;
-  for (let i = 0; i < tries; i++) {
-    if (cond()) return;
-    await sleep(10);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Message i: 4-byte index then a pattern derived from it, length varying with i. */
@@ -284,9 +265,100 @@ describe('transport', () => {
     const got = new Promise<Buffer>((resolve) => ws.once('message', (data) => resolve(data as Buffer)));
     ws.send(Uint8Array.of(42));
     await waitFor(() => s.received.length === 1, 5000, 'the request');
-    expect(s.server.send(s.received[0]!.from, Uint8Array.of(43, 44))).toBe(true);
+    expect(s.server.send(s.received[0]!.from, Uint8Array.of(43, 44))).toBe('sent');
     expect([...(await got)]).toEqual([43, 44]);
-    expect(s.server.send(9999, Uint8Array.of(1))).toBe(false);
+    expect(s.server.send(9999, Uint8Array.of(1))).toBe('closed');
+    expect(s.server.counters).toMatchObject({ sent: 1, sentBytes: 2, sendRefused: 0 });
+  });
+
+  it("a PeerLink receives what the server sends back on the link's own connection", async () => {
+    const s = server();
+    const got: number[][] = [];
+    const states: string[] = [];
+    const l = link(s.server.port, { onMessage: (bytes) => got.push([...bytes]), onState: (st) => states.push(st) });
+    expect(l.sendIfOpen(Uint8Array.of(1))).toBe(false); // not open yet: nothing written, nothing queued
+    expect(l.pendingMessages).toBe(0);
+    await waitFor(() => l.linkState === 'open', 5000, 'open');
+    expect(l.sendIfOpen(Uint8Array.of(2))).toBe(true);
+    await waitFor(() => s.received.length === 1, 5000, 'the message');
+    const conn = s.received[0]!.from;
+    expect(s.server.send(conn, Uint8Array.of(7, 8))).toBe('sent');
+    expect(s.server.send(conn, Uint8Array.of(9))).toBe('sent');
+    await waitFor(() => got.length === 2, 5000, 'the replies');
+    expect(got).toEqual([[7, 8], [9]]);
+    expect(l.counters.received).toBe(2);
+    expect(states).toEqual(['connecting', 'open']);
+  });
+
+  it('cut() drops the connection and the link reconnects, with the hello first again', async () => {
+    const s = server();
+    let hellos = 0;
+    const l = link(s.server.port, { hello: () => Uint8Array.of(0xff, ++hellos), minBackoffMs: 10, maxBackoffMs: 20 });
+    expect(l.send(Uint8Array.of(1))).toBe(true); // queued: the link is not open yet
+    await waitFor(() => s.received.length === 2, 5000, 'hello, then the queue');
+    expect(s.received.map((r) => [...r.bytes])).toEqual([[0xff, 1], [1]]);
+    expect(l.cut()).toBe(true);
+    await waitFor(() => s.received.length === 3, 5000, 'the second connection');
+    expect([...s.received[2]!.bytes]).toEqual([0xff, 2]);
+    expect(s.received[2]!.from).not.toBe(s.received[0]!.from);
+    expect(l.counters.reconnects).toBe(1);
+    await l.close();
+    expect(l.cut()).toBe(false);
+  });
+
+  it('closes one inbound connection, cut or graceful, and keeps the others and the counters', async () => {
+    const s = server();
+    const a = await rawClient(s.server.port);
+    const b = await rawClient(s.server.port);
+    const c = await rawClient(s.server.port);
+    for (const [i, ws] of [a, b, c].entries()) ws.send(Uint8Array.of(i));
+    await waitFor(() => s.received.length === 3, 5000, 'one message per client');
+    const conn = (i: number) => s.received.find((r) => r.bytes[0] === i)!.from;
+    const closeCode = (ws: WebSocket) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    const aClosed = closeCode(a);
+    const bClosed = closeCode(b);
+    expect(s.server.closeConnection(conn(0))).toBe(true);
+    expect(s.server.closeConnection(conn(1), { graceful: true })).toBe(true);
+    // The close handler ran before closeConnection returned.
+    expect(s.closes.sort()).toEqual([conn(0), conn(1)].sort());
+    expect(s.server.counters).toMatchObject({ connectionsOpen: 1, connectionsTotal: 3, closedByServer: 2 });
+    expect(await aClosed).toBe(1006); // cut: no close frame
+    expect(await bClosed).toBe(1000);
+    expect(s.server.closeConnection(conn(0))).toBe(false);
+    expect(s.server.send(conn(0), Uint8Array.of(1))).toBe('closed');
+    expect(s.server.send(conn(2), Uint8Array.of(5))).toBe('sent');
+    expect(c.readyState).toBe(WebSocket.OPEN);
+    expect(s.server.counters.closedByServer).toBe(2);
+  });
+
+  it('refuses to send past the buffered-bytes bound on a reader that does not read', async () => {
+    let conn: ConnectionId | undefined;
+    const s = listen({ host: HOST, port: 0, maxBackpressureBytes: 256 * 1024 }, (_, from) => (conn = from));
+    servers.push(s);
+    const ws = await rawClient(s.port);
+    ws.pause(); // stop reading: the kernel buffers fill, then uWS's
+    ws.send(Uint8Array.of(1));
+    await waitFor(() => conn !== undefined, 5000, 'the connection id');
+    const chunk = new Uint8Array(128 * 1024);
+    let sent = 0;
+    let result: string = 'sent';
+    // Loopback kernel buffers hold a few MiB at most: 400 chunks (50 MiB) must hit the bound.
+    for (let i = 0; i < 400 && result === 'sent'; i++) {
+      result = s.send(conn!, chunk);
+      if (result === 'sent') sent++;
+      else break;
+      if (i % 16 === 15) await sleep(1); // let uWS write what the kernel takes
+    }
+    expect(result).toBe('backpressure');
+    expect(s.counters.sendRefused).toBe(1);
+    expect(s.counters.sent).toBe(sent);
+    expect(s.counters.sentBytes).toBe(sent * chunk.length);
+    // Reading again drains it: every accepted message arrives, and sending works again.
+    let got = 0;
+    ws.on('message', () => got++);
+    ws.resume();
+    await waitFor(() => got === sent, 10_000, 'the accepted messages');
+    await waitFor(() => s.send(conn!, Uint8Array.of(2)) === 'sent', 5000, 'sending to work again');
   });
 
   it('survives a throwing message handler', async () => {
