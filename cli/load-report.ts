@@ -42,7 +42,7 @@ export function formatLoadReport(r: LoadReport): string {
     `load: ${r.clients} client${r.clients === 1 ? '' : 's'} x window ${r.window}, ${(r.warmupMs / 1000).toFixed(1)}s warm-up, ${(r.measuredMs / 1000).toFixed(1)}s measured`,
     `throughput  ${int(r.throughput)} commands/s (${int(r.completed)} answered in the measured window)`,
     `latency     p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)}  p99.9 ${ms(l.p999)}  max ${ms(l.max)}`,
-    `anomalies   ${r.timeouts} timed out, ${r.duplicates} duplicate replies, ${r.unexpected} unexpected, ${r.refused} refused, ${r.outstanding} outstanding at the end`,
+    `anomalies   ${r.timeouts} timed out, ${r.late} answered late, ${r.duplicates} duplicate replies, ${r.unexpected} unexpected, ${r.refused} refused, ${r.outstanding} outstanding at the end`,
   ];
   if (r.nodes.length) {
     lines.push('', `${'node'.padEnd(22)}${'CPU ms'.padStart(10)}${'µs/command'.padStart(12)}${'ticks'.padStart(10)}${'frames in'.padStart(11)}${'out'.padStart(9)}${'rejected'.padStart(10)}`);

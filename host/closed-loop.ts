@@ -7,6 +7,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { ClusterClient, Cluster } from '../compiler/deploy/resolve-deployment.js';
 import type { BuildManifest } from '../assembly/build/manifest.js';
+import type { Row } from '../compiler/values/value.js';
 import type { Endpoint } from './node-host.js';
 import { ProtocolClient } from './protocol-client.js';
 import { scrapeNodes, type NodeSample } from './scrape-metrics.js';
@@ -22,10 +23,18 @@ export interface LoadOptions {
    * or at the end of the duration. Default: no limit, the run lasts the duration.
    */
   readonly requestsPerClient?: number;
+  /**
+   * The first request number of every client (default: the start time in ms x 1000, so runs
+   * against a long-lived cluster do not reuse request ids: 2PC, for one, answers a transaction
+   * id once).
+   */
+  readonly firstSeq?: number;
   /** A request unanswered this long is counted as timed out and replaced by a new one. */
   readonly timeoutMs: number;
   /** How long clients may take to connect to every node they use (default 15 s). */
   readonly connectTimeoutMs?: number;
+  /** Every reply to a request this run sent, first or not (tests check what replies say). */
+  readonly onReply?: (client: ClusterClient, seq: number, row: Row) => void;
   /** Called about once a second. */
   readonly onProgress?: (progress: LoadProgress) => void;
   readonly log?: (line: string) => void;
@@ -77,8 +86,11 @@ export interface LoadReport {
   /** Latency of the replies in the measured window, µs. */
   readonly latencyMicros: Percentiles;
   readonly timeouts: number;
-  /** Replies for a request already answered, or never sent. */
+  /** Replies for a request already answered. */
   readonly duplicates: number;
+  /** Replies for a request after it had timed out. */
+  readonly late: number;
+  /** Replies for a request this run never sent. */
   readonly unexpected: number;
   /** Requests a full link refused. */
   readonly refused: number;
@@ -117,19 +129,22 @@ export async function runLoad(cluster: Cluster, manifest: BuildManifest, endpoin
   let recent = 0;
   let timeouts = 0;
   let duplicates = 0;
+  let late = 0;
   let unexpected = 0;
   const finished = new AbortController();
-  const limit = options.requestsPerClient ?? Infinity;
+  const firstSeq = options.firstSeq ?? Date.now() * 1000;
+  const limit = firstSeq + (options.requestsPerClient ?? Infinity);
   let open = 0; // clients with requests still to send or to be answered
 
   const clients = loadClients(cluster, options.clients).map((c) => {
     const outstanding = new Map<number, Outstanding>();
-    let nextSeq = 1;
+    const timedOut = new Set<number>();
+    let nextSeq = firstSeq;
     const nodes = new Map<bigint, Endpoint>();
     for (const a of [c.target, ...replyNodes]) nodes.set(a, endpoints.get(a)!);
     const sendNext = () => {
       if (stopping) return;
-      if (nextSeq > limit) {
+      if (nextSeq >= limit) {
         if (outstanding.size === 0 && --open === 0) finished.abort();
         return;
       }
@@ -147,9 +162,11 @@ export async function runLoad(cluster: Cluster, manifest: BuildManifest, endpoin
         if (relation.name !== workload.reply) return;
         for (const row of rows) {
           const seq = Number(row[workload.replySeqColumn] as bigint);
+          options.onReply?.(c, seq, row);
           const o = outstanding.get(seq);
           if (!o) {
-            if (seq < nextSeq) duplicates++;
+            if (timedOut.delete(seq)) late++;
+            else if (seq < nextSeq && seq >= firstSeq) duplicates++;
             else unexpected++;
             continue;
           }
@@ -168,6 +185,7 @@ export async function runLoad(cluster: Cluster, manifest: BuildManifest, endpoin
       for (const [seq, o] of outstanding) {
         if (now - o.sentAt < options.timeoutMs) continue;
         outstanding.delete(seq);
+        timedOut.add(seq);
         timeouts++;
         sendNext();
       }
@@ -178,16 +196,20 @@ export async function runLoad(cluster: Cluster, manifest: BuildManifest, endpoin
   try {
     await bounded(Promise.all(clients.map((c) => c.client.ready())), options.connectTimeoutMs ?? 15_000, 'the clients could not reach every node they use');
     open = clients.length;
-    const started = performance.now();
     const total = options.warmupMs + options.durationMs;
-    for (const c of clients) c.start();
-    let before: NodeSample[] = [];
-    let measureStart = started;
-    if (options.warmupMs > 0) await tickFor(options.warmupMs, started, total, 'warm-up');
-    if (options.signal?.aborted) throw new Error('the load was stopped during its warm-up');
-    before = await scrapeNodes(cluster, endpoints);
+    // The CPU counters are read when the measured window opens: before any load when there is
+    // no warm-up, else (with the load running) just after it opens, which misses a few ms.
+    let before: NodeSample[] = options.warmupMs > 0 ? [] : await scrapeNodes(cluster, endpoints);
+    const started = performance.now();
+    if (options.warmupMs > 0) {
+      for (const c of clients) c.start();
+      await tickFor(options.warmupMs, started, total, 'warm-up');
+      if (options.signal?.aborted) throw new Error('the load was stopped during its warm-up');
+    }
     measuring = true;
-    measureStart = performance.now();
+    const measureStart = performance.now();
+    if (options.warmupMs > 0) before = await scrapeNodes(cluster, endpoints);
+    else for (const c of clients) c.start();
     await tickFor(options.durationMs, started, total, 'measure');
     measuring = false;
     const measuredMs = performance.now() - measureStart;
@@ -203,6 +225,7 @@ export async function runLoad(cluster: Cluster, manifest: BuildManifest, endpoin
       latencyMicros: percentiles(histogram),
       timeouts,
       duplicates,
+      late,
       unexpected,
       refused: clients.reduce((n, c) => n + c.client.refused, 0),
       outstanding: clients.reduce((n, c) => n + c.outstanding.size, 0),

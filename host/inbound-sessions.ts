@@ -28,6 +28,8 @@ export interface InboundSessionsOptions {
   readonly onData: (frame: Frame, conn: ConnectionId) => void;
   /** A connection bound to a sender by its hello. */
   readonly onHello?: (sender: bigint, conn: ConnectionId) => void;
+  /** How long data frames wait for their (cumulative) ack, ms; 0 acks in the same turn. Default 5. */
+  readonly ackDelayMs?: number;
   /** The sender field of acks: this node's address. Default 0. */
   readonly address?: bigint;
   /** Deliver data frames from connections without a sequenced hello (default true). */
@@ -74,6 +76,8 @@ interface SenderState {
 }
 
 const ACK_RETRY_MS = 20;
+/** Data frames are acknowledged at most this long after they arrive (cumulative acks). */
+const DEFAULT_ACK_DELAY_MS = 5;
 
 export class InboundSessions {
   readonly counters: InboundSessionsCounters = {
@@ -88,6 +92,7 @@ export class InboundSessions {
   private readonly senders = new Map<bigint, SenderState>();
   private readonly ackDue = new Set<ConnectionId>();
   private ackImmediate: NodeJS.Immediate | undefined;
+  private ackTimer: NodeJS.Timeout | undefined;
   private ackRetry: NodeJS.Timeout | undefined;
   private readonly say: (line: string) => void;
 
@@ -137,6 +142,8 @@ export class InboundSessions {
   /** Cancels pending ack work (when the server stops). */
   close(): void {
     if (this.ackImmediate) clearImmediate(this.ackImmediate);
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
     clearTimeout(this.ackRetry);
     this.ackImmediate = undefined;
     this.ackRetry = undefined;
@@ -161,8 +168,9 @@ export class InboundSessions {
         }
         this.senders.set(frame.sender, { incarnation, delivered: 0n });
       }
-      // The hello's ack tells the sender what it may release, and that the connection is bound.
-      this.ackSoon(conn);
+      // The hello's ack tells the sender what it may release, and that the connection is bound:
+      // at once, since the sender waits for it before sending anything.
+      this.ackSoon(conn, true);
     }
     this.options.onHello?.(frame.sender, conn);
   }
@@ -208,9 +216,21 @@ export class InboundSessions {
     if (list.length === 0) this.connections.delete(sender);
   }
 
-  private ackSoon(conn: ConnectionId): void {
+  /**
+   * Acks data after `ackDelayMs` (so one ack covers the frames of a busy connection over that
+   * time, not every frame), hellos in this event-loop turn.
+   */
+  private ackSoon(conn: ConnectionId, now = false): void {
     this.ackDue.add(conn);
-    this.ackImmediate ??= setImmediate(() => this.flushAcks());
+    const delay = this.options.ackDelayMs ?? DEFAULT_ACK_DELAY_MS;
+    if (now || delay <= 0) this.ackImmediate ??= setImmediate(() => this.flushAcks());
+    else if (!this.ackTimer) {
+      this.ackTimer = setTimeout(() => {
+        this.ackTimer = undefined;
+        this.flushAcks();
+      }, delay);
+      this.ackTimer.unref();
+    }
   }
 
   /** One cumulative ack per connection that needs one; those refused for backpressure wait a little. */

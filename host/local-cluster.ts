@@ -16,6 +16,8 @@ export interface LocalClusterOptions {
   readonly secret: string;
   /** Extra `dedc node` arguments every node gets (--deploy, --host, --base-port). */
   readonly nodeArgs?: readonly string[];
+  /** Arguments for one node only, after the others (a test's --listen behind a proxy). */
+  readonly nodeArgsFor?: (node: ClusterNode) => readonly string[];
   /** Durable logs go here (one file per node); none when absent. */
   readonly dataDir?: string;
   /** `.output` facts go here as JSON lines (one file per node); none when absent. */
@@ -24,6 +26,7 @@ export interface LocalClusterOptions {
   readonly onLine?: (node: ClusterNode, line: string) => void;
   /** A node that exits on its own (not through stop or kill). */
   readonly onExit?: (node: ClusterNode, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** How long a node may take to listen (default 20 s + 1 s per node of the cluster). */
   readonly startTimeoutMs?: number;
   /** The dedc CLI to run (default: this package's dist/cli/main.js). */
   readonly cli?: string;
@@ -80,6 +83,7 @@ export class LocalCluster {
       '--partition',
       String(node.partition),
       ...(o.nodeArgs ?? []),
+      ...(o.nodeArgsFor?.(node) ?? []),
       ...(o.dataDir ? ['--data', o.dataDir] : []),
       ...(o.outputsDir ? ['--outputs', `${o.outputsDir}/${nodeFileName(node)}.jsonl`] : []),
     ];
@@ -110,7 +114,8 @@ export class LocalCluster {
     child.stdout!.on('data', (d: Buffer) => lines(d, out));
     child.stderr!.on('data', (d: Buffer) => lines(d, err));
     return new Promise((resolve, reject) => {
-      const limit = this.options.startTimeoutMs ?? 20_000;
+      // Every node starts at once and they share the machine's cores: allow more time for more nodes.
+      const limit = this.options.startTimeoutMs ?? 20_000 + 1_000 * this.options.nodes.length;
       const timer = setTimeout(() => done(new Error(`${node.name} did not start listening within ${limit / 1000}s:\n${running.output}`)), limit);
       const poll = setInterval(() => {
         if (listening) done();

@@ -9,7 +9,7 @@
 import type { RelationEntry } from '../compiler/ir/relation-table.js';
 import type { NodeSpec } from '../engine/node-engine.js';
 import { WasmNode } from '../engine/wasm/wasm-node.js';
-import { RecordKind } from '../engine/wasm/records.js';
+import { decodeRecords, encodeRecord, RecordKind } from '../engine/wasm/records.js';
 import { DurableLog, recoveredFacts } from './durable-log.js';
 import { encodeFrame, type Frame, type FrameCounters } from './frame.js';
 import { InboundSessions } from './inbound-sessions.js';
@@ -40,8 +40,15 @@ export interface NodeHostConfig {
   /** A file the node's `.output` facts are appended to, as JSON lines. */
   readonly outputsPath?: string;
   readonly maxPayload?: number;
+  /**
+   * `tick` (default): a tick's messages to one destination travel as one frame. `message`: one
+   * frame per message, as a transport without batching would send them (for comparison).
+   */
+  readonly frames?: FramePolicy;
   readonly log?: (line: string) => void;
 }
+
+export type FramePolicy = 'tick' | 'message';
 
 export interface NodeHostCounters {
   ticks: number;
@@ -182,7 +189,20 @@ export class NodeHost {
       this.counters.durableFlushes++;
     }
     if (outputs) this.outputs?.write(ran.tick, out);
-    for (const s of sends) this.send(s.dest, out.subarray(s.from, s.to));
+    for (const s of sends) {
+      const payload = out.subarray(s.from, s.to);
+      if (this.config.frames === 'message') for (const one of this.oneFramePerMessage(payload)) this.send(s.dest, one);
+      else this.send(s.dest, payload);
+    }
+  }
+
+  /** The records of one destination split into one record per message (row). */
+  private *oneFramePerMessage(payload: Uint8Array): Iterable<Uint8Array> {
+    const relations = this.config.relations;
+    for (const rec of decodeRecords(payload, (id) => relations[id]?.columns.map((c) => c.type))) {
+      const schema = { id: rec.relation, types: relations[rec.relation]!.columns.map((c) => c.type) };
+      for (const row of rec.rows) yield encodeRecord(RecordKind.message, schema, [row], rec.dest);
+    }
   }
 
   private send(dest: bigint, payload: Uint8Array): void {
@@ -237,7 +257,7 @@ export class NodeHost {
     metric('frames_rejected_total', 'Messages rejected, by reason: frames the codec refused, text or oversized WebSocket messages, frames without a sequenced hello or from the wrong sender.', 'counter', [
       ...Object.entries(this.frames.rejected).map(([reason, n]): [string, number] => [`,reason="${reason}"`, n]),
       [',reason="text-message"', inbound.rejected - inbound.oversized],
-      [',reason="oversized"', inbound.oversized],
+      [',reason="oversized-message"', inbound.oversized],
       [',reason="no-hello"', sessions.refusedUnsequenced],
       [',reason="wrong-sender"', sessions.wrongSender],
     ]);
@@ -260,11 +280,12 @@ export class NodeHost {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    // The log first: every durable fact is already flushed (each tick's, before its sends).
+    this.durable?.close();
+    this.outputs?.close();
     this.server.close();
     this.sessions.close();
     await Promise.all([...this.links.values()].map((l) => l.close()));
-    this.durable?.close();
-    this.outputs?.close();
   }
 }
 

@@ -3,7 +3,7 @@
 // work). Progress per role on stderr, a one-line summary on stdout.
 
 import type { Command } from 'commander';
-import { buildProgram, type BuildProblem, type RoleProgress } from '../../assembly/build/build-program.js';
+import type { BuildProblem, RoleProgress } from '../../assembly/build/build-program.js';
 import type { OptimizeLevel } from '../../assembly/build/manifest.js';
 import type { SourceFile } from '../../compiler/source.js';
 import { intOption, readSource } from '../input.js';
@@ -48,6 +48,9 @@ export async function buildFile(file: string, flags: { output: string; plan?: st
   const plan = flags.plan !== undefined ? readSource(flags.plan, 'plan') : undefined;
   const deployPath = flags.deploy ?? siblingDeployment(file);
   const deployment = deployPath !== undefined ? readSource(deployPath, 'deployment file') : undefined;
+  // Loaded here, not at the top: the AssemblyScript compiler (and Binaryen) is only for building,
+  // and every other command (dedc node above all) starts faster without it.
+  const { buildProgram } = await import('../../assembly/build/build-program.js');
   const result = await buildProgram(
     { program, ...(plan ? { plan } : {}), ...(deployment ? { deployment } : {}) },
     {

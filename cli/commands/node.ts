@@ -19,6 +19,7 @@ interface NodeFlags extends ClusterFlags {
   listen?: string;
   data?: string;
   outputs?: string;
+  frames: string;
 }
 
 export function registerNode(program: Command): void {
@@ -33,6 +34,7 @@ export function registerNode(program: Command): void {
     .option('--listen <host:port>', 'listen here instead of at the endpoint the deployment gives the node (e.g. 0.0.0.0:7001 behind NAT)')
     .option('--data <dir>', 'where the node keeps its durable log (default: no durable log)')
     .option('--outputs <file>', "append the node's .output facts to this file as JSON lines")
+    .option('--frames <policy>', "per-tick: a tick's messages to one peer travel as one frame; per-message: one frame each (for comparison)", 'per-tick')
     .addHelpText(
       'after',
       `\nEvery node of the deployment has an endpoint: its entry in the deployment's "network" section, or\n--host at --base-port + its address. Peers connect to it; clients connect to the nodes they use and\nget their replies over the same connection. Frames must carry the cluster secret's authenticator;\nothers are rejected and counted (GET /metrics on the node's port shows the counters).\n\nExample:\n  dedc build protocols/voting.ded -o out/voting\n  ${secretVariable}=s3cret dedc node out/voting --role participant --index 1 --data state/`,
@@ -42,6 +44,7 @@ export function registerNode(program: Command): void {
       const index = intOption(flags.index, '--index', 0, 1_000_000);
       const partition = intOption(flags.partition, '--partition', 0, 1_000_000);
       const secret = requireSecret(flags, 'node');
+      if (flags.frames !== 'per-tick' && flags.frames !== 'per-message') throw new UsageError(`--frames must be per-tick or per-message, not "${flags.frames}"`, 'node');
       const listenAt = flags.listen !== undefined ? parseListen(flags.listen) : undefined;
       const loaded = loadClusterWithFlags(dir, flags);
       if (!loaded) return void (process.exitCode = 1);
@@ -65,6 +68,7 @@ export function registerNode(program: Command): void {
           secret,
           ...(flags.data ? { durablePath: join(flags.data, `${nodeFileName(node)}.log`) } : {}),
           ...(flags.outputs ? { outputsPath: flags.outputs } : {}),
+          frames: flags.frames === 'per-message' ? 'message' : 'tick',
           log: (line) => process.stderr.write(`${tag} ${line}\n`),
         });
       } catch (err) {
@@ -83,6 +87,9 @@ export function registerNode(program: Command): void {
       process.stderr.write(
         `${tag} stopped: ${c.ticks} ticks, ${c.framesIn} frames in, ${c.framesOut} out, ${Object.values(stats.frames.rejected).reduce((a, b) => a + b, 0)} rejected, ${c.durableFlushes} durable flushes\n`,
       );
+      // Everything is closed and flushed; a reconnect timer of a peer link must not keep the
+      // process alive (the timer is unref'd: it only fires if something else would).
+      setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
     });
 }
 

@@ -8,7 +8,6 @@ import { ruleOrder } from '../../assembly/codegen/generate-role.js';
 import type { Analysis } from '../../compiler/analyze/analysis.js';
 import type { Cluster } from '../../compiler/deploy/resolve-deployment.js';
 import type { Evaluation, ProgramPlan } from '../../compiler/ir/plan.js';
-import { compileProgram } from '../../engine/wasm/compile-program.js';
 import { WasmNode } from '../../engine/wasm/wasm-node.js';
 import { simulate, type EngineFactory, type SimResult } from '../../sim/simulator.js';
 import { summarize } from '../../sim/summary.js';
@@ -87,6 +86,7 @@ export function registerProfile(program: Command): void {
       const { analysis, cluster } = subject;
       const n = analysis.roles.length;
       process.stderr.write(`compiling ${n} role${n === 1 ? '' : 's'} with profiling counters...\n`);
+      const { compileProgram } = await import('../../engine/wasm/compile-program.js'); // loads asc: only when used
       const compiled = await compileProgram(analysis, { profile: true });
       if (!compiled.ok) {
         printDiagnostics(compiled.diagnostics, analysis.source);

@@ -24,6 +24,7 @@ interface RunFlags extends ClusterFlags, LoadFlags {
   serve?: boolean;
   data?: string;
   outputs?: string;
+  frames: string;
 }
 
 export function registerRun(program: Command): void {
@@ -37,6 +38,7 @@ export function registerRun(program: Command): void {
     .option('--serve', 'run no load: keep the cluster up until Ctrl-C (drive it with dedc load)')
     .option('--data <dir>', 'keep the durable logs here, across runs (default: a temporary directory, removed at the end)')
     .option('--outputs <dir>', "write each node's .output facts here, one JSON-lines file per node")
+    .option('--frames <policy>', "per-tick (batched) or per-message frames between nodes", 'per-tick')
     .addHelpText(
       'after',
       `\nEvery node runs as its own process on its endpoint (the deployment's "network" section, or
@@ -90,7 +92,7 @@ Examples:
           dir,
           nodes: cluster.nodes,
           secret,
-          nodeArgs: [...(flags.deploy ? ['--deploy', flags.deploy] : []), ...(flags.host ? ['--host', flags.host] : []), ...(flags.basePort ? ['--base-port', flags.basePort] : [])],
+          nodeArgs: [...(flags.deploy ? ['--deploy', flags.deploy] : []), ...(flags.host ? ['--host', flags.host] : []), ...(flags.basePort ? ['--base-port', flags.basePort] : []), '--frames', flags.frames],
           dataDir,
           ...(flags.outputs ? { outputsDir: flags.outputs } : {}),
           onLine: (node, line) => {

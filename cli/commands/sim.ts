@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import type { Deployment, SimSettings } from '../../compiler/deploy/deployment.js';
 import { parseDuration } from '../../compiler/deploy/duration.js';
 import { resolveDeployment } from '../../compiler/deploy/resolve-deployment.js';
-import { compileProgram, wasmEngine } from '../../engine/wasm/compile-program.js';
 import { simulate, type EngineFactory } from '../../sim/simulator.js';
 import { renderSummary, summarize } from '../../sim/summary.js';
 import { formatTime, renderTrace } from '../../sim/trace.js';
@@ -76,6 +75,7 @@ export function registerSim(program: Command): void {
       if (flags.engine === 'wasm') {
         const n = analysis.roles.length;
         process.stderr.write(`compiling ${n} role${n === 1 ? '' : 's'} to WebAssembly...\n`);
+        const { compileProgram, wasmEngine } = await import('../../engine/wasm/compile-program.js'); // loads asc: only when used
         const compiled = await compileProgram(analysis);
         if (!compiled.ok) {
           printDiagnostics(compiled.diagnostics, analysis.source);

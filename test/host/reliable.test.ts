@@ -475,6 +475,7 @@ describe('inbound sessions without sockets', () => {
       },
       onData: (frame, conn) => delivered.push({ seq: frame.seq, conn }),
       log: (line) => log.push(line),
+      ackDelayMs: 0, // acks in the same turn, unless a test asks otherwise
       ...options,
     });
     sessionsList.push(sessions);
@@ -482,8 +483,8 @@ describe('inbound sessions without sockets', () => {
   }
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-  it('coalesces acks: one per connection per turn, cumulative', async () => {
-    const f = fake();
+  it('coalesces acks: one per connection per turn, cumulative (ackDelayMs 0)', async () => {
+    const f = fake({ ackDelayMs: 0 });
     f.sessions.handle(hello(SENDER, 9n), 1);
     for (let s = 1n; s <= 100n; s++) f.sessions.handle(data(SENDER, s, Number(s)), 1);
     f.sessions.handle(hello(SENDER + 1n, 4n), 2);
@@ -497,6 +498,20 @@ describe('inbound sessions without sockets', () => {
     await turn();
     expect(f.sent).toHaveLength(3);
     expect(f.sessions.counters).toMatchObject({ delivered: 100, duplicates: 1, acksSent: 3 });
+  });
+
+  it('delays data acks by ackDelayMs, so one covers the frames of that time; hellos are acked at once', async () => {
+    const f = fake({ ackDelayMs: 30 });
+    f.sessions.handle(hello(SENDER, 9n), 1);
+    await turn();
+    expect(f.sent.map((a) => a.frame.seq)).toEqual([0n]);
+    for (let s = 1n; s <= 10n; s++) {
+      f.sessions.handle(data(SENDER, s, Number(s)), 1);
+      await turn();
+    }
+    expect(f.sent).toHaveLength(1); // still waiting
+    await waitFor(() => f.sent.length === 2, 2000, 'the delayed ack');
+    expect(f.sent[1]!.frame.seq).toBe(10n);
   });
 
   it('retries an ack refused for backpressure, and forgets a closed connection', async () => {
