@@ -11,12 +11,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export function dedc(args: string[], options: { input?: string; cwd?: string } = {}): CliResult {
+export function dedc(args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const r = spawnSync(process.execPath, [main, ...args], {
     cwd: options.cwd ?? repo,
     input: options.input ?? '',
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...(options.env ?? process.env), NO_COLOR: '1' },
     timeout: 60_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
