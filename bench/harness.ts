@@ -1,9 +1,14 @@
 // What every benchmark section shares: command-line flags (--quick, --json), progress lines on
 // stderr, time-bounded loops, loading and compiling a program, building nodes of both engines,
-// timing statistics and verdicts. A section module runs alone as a child process of
-// run-wasm-bench.ts and prints its result as JSON on stdout (so each starts with a clean heap).
+// timing statistics and verdicts, and what a results file records (the machine, the commit, where
+// it goes). A section module runs alone as a child process of run-wasm-bench.ts and prints its
+// result as JSON on stdout (so each starts with a clean heap); run-cluster-bench.ts uses the
+// flags, progress, statistics and results helpers.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, quantile } from 'simple-statistics';
 import type { Analysis } from '../compiler/analyze/analysis.js';
@@ -160,4 +165,61 @@ export function runIfMain(moduleUrl: string, run: (flags: BenchFlags) => Promise
 
 export function bigintJson(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? Number(value) : value;
+}
+
+export interface Machine {
+  readonly cpu: string;
+  /** From /proc/cpuinfo: the per-core cache ("cache size") and the clock when the run started. */
+  readonly cacheSize?: string;
+  readonly mhz?: number;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly platform: string;
+  /** 1-minute load average when the run started and ended (the machine is shared). */
+  readonly loadAverage: { readonly start: number; readonly end: number };
+}
+
+/** The commit measured, and whether the working tree had uncommitted changes (then the code measured is not exactly that commit). */
+export interface GitState {
+  readonly commit: string;
+  readonly dirty: boolean;
+}
+
+export function gitState(): GitState | undefined {
+  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' });
+  const status = spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' });
+  if (rev.status !== 0 || status.status !== 0) return undefined;
+  return { commit: rev.stdout.trim(), dirty: status.stdout.trim().length > 0 };
+}
+
+/** A field of the first processor in /proc/cpuinfo, when there is one. */
+function cpuinfo(field: string): string | undefined {
+  try {
+    const m = new RegExp(`^${field}\\s*:\\s*(.+)$`, 'm').exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    return m?.[1]?.trim();
+  } catch {
+    return undefined; // not Linux
+  }
+}
+
+/** The machine, with the 1-minute load average at the start of the run (`loadStart`) and now. */
+export function machineInfo(loadStart: number): Machine {
+  return {
+    cpu: cpuinfo('model name') ?? cpus()[0]?.model ?? 'unknown',
+    ...(cpuinfo('cache size') ? { cacheSize: cpuinfo('cache size')! } : {}),
+    ...(cpuinfo('cpu MHz') ? { mhz: Math.round(Number(cpuinfo('cpu MHz'))) } : {}),
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverage: { start: Math.round(loadStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
+  };
+}
+
+/** bench/results only for a full run of everything; smoke and partial runs go elsewhere (or to `--out DIR`). */
+export function outputDir(argv: readonly string[], partial: boolean): string {
+  const at = argv.indexOf('--out');
+  if (at >= 0 && argv[at + 1]) return argv[at + 1]!;
+  return partial ? join(tmpdir(), 'dedc-bench-quick') : join(repoRoot, 'bench', 'results');
 }

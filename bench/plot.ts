@@ -1,7 +1,8 @@
 // SVG plots of the Wasm benchmark results, drawn with Vega-Lite (compiled to Vega and rendered
 // headless in Node, no canvas or native code): kernel speed (Wasm against the interpreter, log
 // scale), 1-tuple tick cost per path, tick cost over stored-state size, and the voting leader's
-// memory over a million commands.
+// memory over a million commands. `svgOf` and `base` serve the cluster bench's plots too
+// (cluster-plot.ts).
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,14 +11,16 @@ import * as vegaLite from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import type { WasmBenchResults } from './run-wasm-bench.js';
 
-async function svgOf(spec: TopLevelSpec): Promise<string> {
+/** Renders a Vega-Lite spec to SVG (headless, no canvas). */
+export async function svgOf(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
   return svg;
 }
 
-const base = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', background: 'white', config: { font: 'sans-serif' } } as const;
+/** What every plot starts from (schema, white background, font). */
+export const base = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', background: 'white', config: { font: 'sans-serif' } } as const;
 
 function kernelSpec(r: WasmBenchResults): TopLevelSpec | undefined {
   const rows = r.sections.kernelSpeed?.rows;
@@ -151,6 +154,11 @@ export async function writePlots(results: WasmBenchResults, dir: string): Promis
     ['wasm-growth.svg', growthSpec(results)],
     ['wasm-leader-memory.svg', memorySpec(results)],
   ];
+  return writeSvgs(plots, dir);
+}
+
+/** Renders each plot that has a spec into `dir`; returns the file names written. */
+export async function writeSvgs(plots: readonly (readonly [string, TopLevelSpec | undefined])[], dir: string): Promise<string[]> {
   const written: string[] = [];
   for (const [name, spec] of plots) {
     if (!spec) continue;

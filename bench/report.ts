@@ -12,8 +12,10 @@ import { writePlots } from './plot.js';
 import type { WasmBenchResults } from './run-wasm-bench.js';
 
 const fmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const n = (x: number) => fmt.format(x);
-const f = (x: number, digits = 2) => x.toFixed(digits);
+/** A whole number with thousands separators. */
+export const n = (x: number) => fmt.format(x);
+/** Fixed decimals. */
+export const f = (x: number, digits = 2) => x.toFixed(digits);
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
 const us = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
@@ -23,7 +25,8 @@ const size = (b: number) => (!Number.isFinite(b) ? 'not recorded' : b >= 2 ** 30
 const work = (w: WorkWindow) => (Number.isFinite(w.workPerTick) ? `${fmt2.format(w.tuplesInPerTick)} + ${fmt2.format(w.tuplesOutPerTick)} = ${fmt2.format(w.workPerTick)}` : 'not measured');
 const verdict = (v: Verdict | undefined) => (v ? (v.pass ? '**pass**' : '**FAIL**') : '');
 
-function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+/** A Markdown table (cells with `|` escaped). */
+export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const line = (cells: readonly (string | number)[]) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }

@@ -4,13 +4,13 @@
 // `-- --quick` for a smoke run of about a minute and `-- --only kernelSpeed,tickCost` for some
 // sections, both written to a temporary directory instead (or `--out DIR`).
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildTimeResult } from './build-time.js';
-import { parseFlags, progress, repoRoot, type Verdict } from './harness.js';
+import { gitState, machineInfo, outputDir, parseFlags, progress, repoRoot, type GitState, type Machine, type Verdict } from './harness.js';
 import type { GrowthResult } from './incremental-growth.js';
 import type { KernelSpeedResult } from './kernel-speed.js';
 import type { LeaderMemoryResult } from './leader-memory.js';
@@ -18,23 +18,12 @@ import { writePlots } from './plot.js';
 import { renderReport } from './report.js';
 import type { TickCostResult } from './tick-cost.js';
 
-export interface Machine {
-  readonly cpu: string;
-  /** From /proc/cpuinfo: the per-core cache ("cache size") and the clock when the run started. */
-  readonly cacheSize?: string;
-  readonly mhz?: number;
-  readonly cores: number;
-  readonly memoryGiB: number;
-  readonly node: string;
-  readonly platform: string;
-  /** 1-minute load average when the run started and ended (the machine is shared). */
-  readonly loadAverage: { readonly start: number; readonly end: number };
-}
+export type { Machine } from './harness.js';
 
 export interface WasmBenchResults {
   readonly date: string;
   /** The commit measured, and whether the working tree had uncommitted changes (then the code measured is not exactly that commit). */
-  readonly git?: { readonly commit: string; readonly dirty: boolean };
+  readonly git?: GitState;
   readonly mode: 'full' | 'quick';
   readonly seconds: number;
   readonly machine: Machine;
@@ -83,30 +72,6 @@ function runSection(file: string, args: readonly string[], limitSeconds: number)
   });
 }
 
-function gitState(): WasmBenchResults['git'] {
-  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' });
-  const status = spawnSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' });
-  if (rev.status !== 0 || status.status !== 0) return undefined;
-  return { commit: rev.stdout.trim(), dirty: status.stdout.trim().length > 0 };
-}
-
-/** A field of the first processor in /proc/cpuinfo, when there is one. */
-function cpuinfo(field: string): string | undefined {
-  try {
-    const m = new RegExp(`^${field}\\s*:\\s*(.+)$`, 'm').exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    return m?.[1]?.trim();
-  } catch {
-    return undefined; // not Linux
-  }
-}
-
-/** bench/results only for a full run of every section; smoke and partial runs go elsewhere. */
-function outputDir(argv: readonly string[], partial: boolean): string {
-  const at = argv.indexOf('--out');
-  if (at >= 0 && argv[at + 1]) return argv[at + 1]!;
-  return partial ? join(tmpdir(), 'dedc-bench-quick') : join(repoRoot, 'bench', 'results');
-}
-
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const flags = parseFlags(argv);
@@ -141,16 +106,7 @@ async function main(): Promise<void> {
     mode: flags.quick ? 'quick' : 'full',
     ...(git ? { git } : {}),
     seconds: Math.round((performance.now() - started) / 100) / 10,
-    machine: {
-      cpu: cpuinfo('model name') ?? cpus()[0]?.model ?? 'unknown',
-      ...(cpuinfo('cache size') ? { cacheSize: cpuinfo('cache size')! } : {}),
-      ...(cpuinfo('cpu MHz') ? { mhz: Math.round(Number(cpuinfo('cpu MHz'))) } : {}),
-      cores: cpus().length,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      loadAverage: { start: Math.round(loadStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
-    },
+    machine: machineInfo(loadStart),
     sections: sectionResults,
     failures,
     verdicts,

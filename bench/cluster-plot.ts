@@ -1,0 +1,145 @@
+// SVG plots of the cluster benchmark (run-cluster-bench.ts), with plot.ts's Vega-Lite renderer:
+// every node's CPU per command in each configuration (the paper's bottleneck view), the
+// scaling factors beside the paper's, batched against unbatched frames, and the bottleneck's
+// cost against throughput (base plans under several loads).
+
+import type { TopLevelSpec } from 'vega-lite';
+import { base, writeSvgs } from './plot.js';
+import type { ClusterBenchResults } from './run-cluster-bench.js';
+
+const subtitle = (r: ClusterBenchResults) => `${r.load.clients} clients x window ${r.load.window}, medians of ${r.load.repetitions} run${r.load.repetitions > 1 ? 's' : ''}; ${r.machine.cpu}, ${r.machine.cores} cores, ${r.date.slice(0, 10)}`;
+
+function nodesSpec(r: ClusterBenchResults, frames: 'per-tick' | 'per-message'): TopLevelSpec | undefined {
+  const summaries = r.summaries.filter((s) => s.frames === frames && s.runs);
+  if (!summaries.length) return undefined;
+  const label = (s: (typeof summaries)[number]) => `${s.name} (${s.nodes} nodes): bottleneck ${s.bottleneckMicros.median.toFixed(1)} µs/command, bound ${Math.round(s.bound).toLocaleString('en-US')}/s`;
+  const values = summaries.flatMap((s) =>
+    s.nodeCosts.map((nd, i) => ({
+      config: label(s),
+      node: nd.name,
+      rank: i,
+      role: nd.role,
+      micros: nd.cpuMicrosPerCommand,
+      min: nd.min,
+      max: nd.max,
+      label: i === 0 ? `${nd.cpuMicrosPerCommand.toFixed(1)} µs` : '',
+    })),
+  );
+  return {
+    ...base,
+    title: { text: `CPU per command at every node (${frames === 'per-tick' ? 'per-tick frames' : 'per-message frames'})`, subtitle: [`the longest bar is the bottleneck; bound = 1e6 / its µs with a core per node; whiskers: min - max over runs`, subtitle(r)] },
+    data: { values },
+    facet: { row: { field: 'config', type: 'nominal', title: null, sort: summaries.map(label), header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelFontWeight: 'bold', labelLimit: 600, labelOrient: 'top' } } },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 420,
+      height: { step: 11 },
+      encoding: { y: { field: 'node', type: 'nominal', title: null, sort: { field: 'rank', op: 'min' }, axis: { labelFontSize: 9, labelLimit: 200 } } },
+      layer: [
+        {
+          mark: 'bar',
+          encoding: {
+            x: { field: 'micros', type: 'quantitative', title: 'CPU µs per command (median)' },
+            color: { field: 'role', type: 'nominal', legend: { orient: 'top', title: 'role', columns: 4 } },
+          },
+        },
+        { mark: { type: 'rule', color: '#333' }, encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } } },
+        { mark: { type: 'text', align: 'left', dx: 4, fontSize: 9, fontWeight: 'bold' }, encoding: { x: { field: 'max', type: 'quantitative' }, text: { field: 'label' } } },
+      ],
+    },
+  } as TopLevelSpec;
+}
+
+function factorSpec(r: ClusterBenchResults): TopLevelSpec | undefined {
+  if (!r.factors.length) return undefined;
+  const main = `measured here, ${r.load.clients}x${r.load.window} (median; whiskers: each run)`;
+  const values = r.factors.flatMap((x) => {
+    const protocol = `${x.protocol === 'voting' ? 'Voting' : '2PC'}, ${x.frames}`;
+    return [
+      { protocol, what: main, factor: x.factor, min: Math.min(...x.perRepetition, x.factor), max: Math.max(...x.perRepetition, x.factor), label: `${x.factor.toFixed(2)}x` },
+      ...(x.otherLoads ?? []).map((o) => ({ protocol, what: `measured here, ${o.clients}x${o.window} (one run each)`, factor: o.factor, min: o.factor, max: o.factor, label: `${o.factor.toFixed(2)}x` })),
+      { protocol, what: 'paper: scalable / base throughput', factor: x.paper.factor, min: x.paper.factor, max: x.paper.factor, label: `${x.paper.factor}x` },
+    ];
+  });
+  const order = [...new Set(values.map((v) => v.what))].sort((a, b) => Number(a.startsWith('paper')) - Number(b.startsWith('paper')));
+  return {
+    ...base,
+    title: { text: 'Scaling factor of the rewrites: base / scalable bottleneck CPU per command, against the paper', subtitle: ['measured: the factor between the bounds (1 = no gain); paper: Chu et al., one machine per node', subtitle(r)] },
+    data: { values },
+    width: { step: 60 },
+    height: 260,
+    encoding: { x: { field: 'protocol', type: 'nominal', title: null, axis: { labelAngle: 0, labelLimit: 200 } }, xOffset: { field: 'what', sort: order } },
+    layer: [
+      { mark: 'bar', encoding: { y: { field: 'factor', type: 'quantitative', title: 'factor (x)' }, color: { field: 'what', type: 'nominal', sort: order, scale: { range: ['#3366cc', '#7fa6e8', '#9e9e9e'] }, legend: { orient: 'top', direction: 'vertical', title: null, labelLimit: 400 } } } },
+      { mark: { type: 'rule', color: '#333' }, encoding: { y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } } },
+      { mark: { type: 'text', dy: -8, fontWeight: 'bold', fontSize: 10 }, encoding: { y: { field: 'max', type: 'quantitative' }, text: { field: 'label' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+function batchingSpec(r: ClusterBenchResults): TopLevelSpec | undefined {
+  if (!r.batching.length) return undefined;
+  const configs = r.batching.map((b) => b.name);
+  const cost = r.batching.flatMap((b) => [
+    { config: b.name, frames: 'per-tick (batched)', value: b.tickBottleneckMicros, label: '' },
+    { config: b.name, frames: 'per-message', value: b.messageBottleneckMicros, label: `${b.costRatio.toFixed(2)}x` },
+  ]);
+  const throughput = r.batching.flatMap((b) => [
+    { config: b.name, frames: 'per-tick (batched)', value: b.tickThroughput, label: '' },
+    { config: b.name, frames: 'per-message', value: b.messageThroughput, label: `${(1 / b.throughputRatio).toFixed(2)}x` },
+  ]);
+  const panel = (values: typeof cost, title: string) => ({
+    data: { values },
+    width: { step: 40 },
+    height: 240,
+    encoding: { x: { field: 'config', type: 'nominal', title: null, sort: configs, axis: { labelAngle: 0 } }, xOffset: { field: 'frames', sort: ['per-tick (batched)', 'per-message'] } },
+    layer: [
+      { mark: 'bar', encoding: { y: { field: 'value', type: 'quantitative', title }, color: { field: 'frames', type: 'nominal', sort: ['per-tick (batched)', 'per-message'], scale: { range: ['#3366cc', '#dc3912'] }, legend: { orient: 'top', title: null } } } },
+      { mark: { type: 'text', dy: -7, fontWeight: 'bold', fontSize: 10 }, encoding: { y: { field: 'value', type: 'quantitative' }, text: { field: 'label' } } },
+    ],
+  });
+  return {
+    ...base,
+    title: { text: 'Batched (one frame per destination per tick) against one frame per message', subtitle: ["left: the bottleneck node's CPU per command; right: loopback throughput on this machine", 'labels: per-message / per-tick', subtitle(r)] },
+    hconcat: [panel(cost, 'bottleneck CPU µs per command'), panel(throughput, 'loopback commands/s (2 cores, shared)')],
+  } as TopLevelSpec;
+}
+
+function costCurveSpec(r: ClusterBenchResults): TopLevelSpec | undefined {
+  if (!r.curves?.length) return undefined;
+  const values = r.curves.flatMap((c) => {
+    const name = r.configs.find((k) => k.key === c.config)?.name ?? c.config;
+    return c.points.map((p) => ({ series: name, throughput: p.throughput, micros: p.bottleneckMicros, load: `${p.clients}x${p.window}`, outstanding: p.clients * p.window }));
+  });
+  return {
+    ...base,
+    title: {
+      text: "The bottleneck's CPU per command against throughput (per-tick frames)",
+      subtitle: ['each point one run, labelled with its load (clients x window); log scales', subtitle(r)],
+    },
+    data: { values },
+    width: 460,
+    height: 300,
+    encoding: {
+      x: { field: 'throughput', type: 'quantitative', scale: { type: 'log' }, title: 'loopback throughput (commands/s)' },
+      y: { field: 'micros', type: 'quantitative', scale: { type: 'log' }, title: "bottleneck's CPU µs per command" },
+      color: { field: 'series', type: 'nominal', legend: { orient: 'top', title: null } },
+    },
+    layer: [
+      { mark: { type: 'line', point: true }, encoding: { order: { field: 'outstanding', type: 'quantitative' } } },
+      { mark: { type: 'text', dx: 6, dy: -8, fontSize: 9, align: 'left' }, encoding: { text: { field: 'load' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Writes every plot the results allow into `dir`; returns the file names written. */
+export async function writeClusterPlots(results: ClusterBenchResults, dir: string): Promise<string[]> {
+  const plots: [string, TopLevelSpec | undefined][] = [
+    ['cluster-nodes.svg', nodesSpec(results, 'per-tick')],
+    ['cluster-nodes-per-message.svg', nodesSpec(results, 'per-message')],
+    ['cluster-factors.svg', factorSpec(results)],
+    ['cluster-batching.svg', batchingSpec(results)],
+    ['cluster-cost-vs-load.svg', costCurveSpec(results)],
+  ];
+  return writeSvgs(plots, dir);
+}
