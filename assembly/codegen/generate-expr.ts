@@ -1,11 +1,13 @@
 // Expressions of heads and predicates as AssemblyScript. Every value is an i64 (a string is
 // its interned id). An expression with no value (division by zero, `partition` over zero
-// partitions) skips the binding: the generated statements `continue` the enclosing loop, so
-// callers emit expressions only inside a loop. Arithmetic wraps at 64 bits as on every back end.
+// partitions, `rounds` outside 0..1,000,000) skips the binding: the generated statements
+// `continue` the enclosing loop, so callers emit expressions only inside a loop. Arithmetic
+// wraps at 64 bits as on every back end.
 
 import { assertNever, type Expr } from '../../compiler/parse/ast.js';
 import type { ValueType } from '../../compiler/values/value.js';
 import { INT64_MIN } from '../../compiler/values/value.js';
+import { ROUNDS_MAX } from '../../compiler/values/rounds.js';
 
 export interface ExprScope {
   /** The AssemblyScript name of a variable's local. */
@@ -117,6 +119,12 @@ export class ExprWriter {
         this.lines.push(`${this.indent}if (${n} <= 0) continue;`);
         const h = this.temp(this.hashOf(args.slice(2)));
         return `(${base} + ${h} % ${n})`;
+      }
+      case 'rounds': {
+        const seed = this.temp(this.hashOf(args.slice(0, 1)));
+        const n = this.temp(this.write(args[1]!));
+        this.lines.push(`${this.indent}if (${n} < 0 || ${n} > ${ROUNDS_MAX}) continue;`);
+        return this.temp(`mixRounds(${seed}, ${n})`);
       }
       default:
         throw new Error(`internal: no code for built-in ${e.fn}`);

@@ -78,6 +78,7 @@ class RoleWriter {
       'import { internLiteral, compareStrings, stringsWantSweep, sweepStrings, liveStrings, stringHeapBytes } from "./runtime/strings";',
       'import { hashBegin, hashInt, hashString, hashEnd } from "./runtime/stable-hash";',
       'import { upperString, concatStrings, stringByteLength } from "./runtime/string-builtins";',
+      'import { mixRounds } from "./runtime/rounds";',
       '',
       '// ── relations ────────────────────────────────────────────────────────────────',
     );

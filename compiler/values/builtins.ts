@@ -4,6 +4,7 @@
 // function has no result for these inputs, and the binding derives nothing.
 
 import { stableHash, stableHashTuple } from './hash.js';
+import { mixRounds, ROUNDS_MAX } from './rounds.js';
 import { wrap64, type Value, type ValueType } from './value.js';
 
 export type ParamType = ValueType | 'any';
@@ -89,6 +90,13 @@ export const builtins: ReadonlyMap<string, Builtin> = new Map(
         result: 'int',
         doc: 'the larger of two integers',
         apply: ([a, b]) => (int(a!) >= int(b!) ? a! : b!),
+      },
+      {
+        name: 'rounds',
+        params: ['any', 'int'],
+        result: 'int',
+        doc: `rounds(v, n): n rounds of the splitmix64 mixing step from hash(v), in [0, 2^63); CPU-heavy work on purpose (no value when n < 0 or n > ${ROUNDS_MAX})`,
+        apply: ([v, n]) => (int(n!) >= 0n && int(n!) <= ROUNDS_MAX ? mixRounds(stableHash(v!), int(n!)) : undefined),
       },
     ] satisfies Builtin[]
   ).map((b) => [b.name, b]),

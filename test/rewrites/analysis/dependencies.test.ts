@@ -53,6 +53,20 @@ describe('functional dependencies', () => {
     expect(fds(a, 'words')).toEqual([]);
   });
 
+  it('reads `rounds(v, n)` as a function of both arguments, like the other built-ins', () => {
+    const a = checked(`
+      .input req(v: string, n: int)
+      .static work(n: int)
+      .output signed
+      .output fixed
+      signed(v, n, rounds(v, n)) :- req(v, n).
+      fixed(rounds(v, k), v) :- req(v, _), work(k).
+    `);
+    expect(fds(a, 'signed')).toEqual(['#2 = rounds(#0, #1)']);
+    // The count comes from a static that is not a column: no FD over the columns alone.
+    expect(fds(a, 'fixed')).toEqual([]);
+  });
+
   it('finds identities from a variable used twice in a head, and nothing for distinct variables', () => {
     const a = checked(`
       .input in(x: int, y: int)
