@@ -112,7 +112,7 @@ export function loadClients(cluster: Cluster, n: number): ClusterClient[] {
   if (!base.length) return [];
   const top = [...cluster.names.keys()].reduce((a, b) => (b > a ? b : a), 0n);
   return Array.from({ length: n }, (_, i) =>
-    i < base.length ? base[i]! : { name: `client[${i}]`, index: i, address: top + BigInt(i - base.length + 1), target: base[i % base.length]!.target },
+    i < base.length ? base[i]! : { name: `client[${i}]`, index: i, address: top + BigInt(i - base.length + 1), target: base[i % base.length]!.target, targets: base[i % base.length]!.targets },
   );
 }
 

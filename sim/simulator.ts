@@ -59,8 +59,9 @@ type SimEvent =
   | { time: number; kind: 'tick'; node: Address; life: number }
   | { time: number; kind: 'timer'; node: Address; relation: string; period: number }
   | { time: number; kind: 'client-start'; client: Address }
+  | { time: number; kind: 'client-retry'; client: Address; seq: number; attempt: number }
   | { time: number; kind: 'crash' | 'restart'; node: Address }
-  | { time: number; kind: 'partition'; groups: readonly (readonly bigint[])[]; heal?: number }
+  | { time: number; kind: 'partition'; groups: readonly (readonly bigint[])[]; heal?: number; cut?: boolean }
   | { time: number; kind: 'heal'; groups: readonly (readonly bigint[])[] };
 
 interface NodeState {
@@ -128,7 +129,7 @@ export function simulate(analysis: Analysis, cluster: Cluster, options: SimOptio
     if (f.kind === 'crash') {
       queue.push({ time: f.at, kind: 'crash', node: f.node });
       if (f.restart !== undefined) queue.push({ time: Math.max(f.at, f.restart), kind: 'restart', node: f.node });
-    } else queue.push({ time: f.at, kind: 'partition', groups: f.groups, ...(f.heal !== undefined ? { heal: f.heal } : {}) });
+    } else queue.push({ time: f.at, kind: 'partition', groups: f.groups, ...(f.heal !== undefined ? { heal: f.heal } : {}), ...(f.cut ? { cut: true } : {}) });
   }
 
   function scheduleTick(node: NodeState): void {
@@ -141,7 +142,7 @@ export function simulate(analysis: Analysis, cluster: Cluster, options: SimOptio
     return partitions.some((groups) => {
       const ga = groups.findIndex((g) => g.includes(a));
       const gb = groups.findIndex((g) => g.includes(b));
-      return ga !== gb;
+      return ga >= 0 && gb >= 0 && ga !== gb;
     });
   }
 
@@ -198,11 +199,19 @@ export function simulate(analysis: Analysis, cluster: Cluster, options: SimOptio
       const row = workload.request(client.spec, seq);
       client.outstanding.set(seq, now);
       client.sent++;
-      events.push({ time: now, kind: 'request', client: client.spec.address, to: client.spec.target, seq, relation: workload.input, row });
-      const id = messageId++;
-      inFlight++;
-      queue.push({ time: now + delayTo(client.spec.address, client.spec.target), kind: 'deliver', messages: [{ from: client.spec.address, to: client.spec.target, relation: workload.input, row, id }] });
+      sendRequest(client, seq, row, 0);
     }
+  }
+
+  /** Sends a request (attempt 0) or sends it again (to the client's next target), and arms its retry. */
+  function sendRequest(client: ClientState, seq: number, row: Row, attempt: number): void {
+    if (!workload) return;
+    const to = client.spec.targets[attempt % client.spec.targets.length] ?? client.spec.target;
+    events.push({ time: now, kind: 'request', client: client.spec.address, to, seq, relation: workload.input, row, ...(attempt > 0 ? { attempt } : {}) });
+    const id = messageId++;
+    inFlight++;
+    queue.push({ time: now + delayTo(client.spec.address, to), kind: 'deliver', messages: [{ from: client.spec.address, to, relation: workload.input, row, id }] });
+    if (workload.retry !== undefined) queue.push({ time: now + workload.retry, kind: 'client-retry', client: client.spec.address, seq, attempt: attempt + 1 });
   }
 
   function clientReceive(client: ClientState, relation: string, row: Row): void {
@@ -263,7 +272,7 @@ export function simulate(analysis: Analysis, cluster: Cluster, options: SimOptio
     for (const n of nodes.values()) if (n.tickScheduled) return false;
     for (const c of clients.values()) {
       if (c.outstanding.size === 0 && workload && c.nextSeq <= workload.requests) return false;
-      if (c.outstanding.size > 0 && hasTimers) return false;
+      if (c.outstanding.size > 0 && (hasTimers || workload?.retry !== undefined)) return false;
     }
     return true;
   }
@@ -335,6 +344,11 @@ export function simulate(analysis: Analysis, cluster: Cluster, options: SimOptio
         pendingStarts--;
         clientSend(clients.get(ev.client)!);
         break;
+      case 'client-retry': {
+        const client = clients.get(ev.client)!;
+        if (workload && client.outstanding.has(ev.seq)) sendRequest(client, ev.seq, workload.request(client.spec, ev.seq), ev.attempt);
+        break;
+      }
       case 'crash': {
         pendingFaults--;
         const node = nodes.get(ev.node)!;
@@ -358,7 +372,7 @@ export function simulate(analysis: Analysis, cluster: Cluster, options: SimOptio
       }
       case 'partition':
         pendingFaults--;
-        partitions.push(withRest(ev.groups, [...nodes.keys()]));
+        partitions.push(ev.cut ? ev.groups : withRest(ev.groups, [...nodes.keys()]));
         events.push({ time: now, kind: 'partition', groups: partitions[partitions.length - 1]! });
         if (ev.heal !== undefined) queue.push({ time: Math.max(now, ev.heal), kind: 'heal', groups: partitions[partitions.length - 1]! });
         break;

@@ -9,7 +9,7 @@ import type { Row, Value } from '../compiler/values/value.js';
 export type DropReason = 'random loss' | 'partition' | 'crashed' | 'no such address';
 
 export type TraceEvent =
-  | { readonly time: number; readonly kind: 'request'; readonly client: bigint; readonly to: bigint; readonly seq: number; readonly relation: string; readonly row: Row }
+  | { readonly time: number; readonly kind: 'request'; readonly client: bigint; readonly to: bigint; readonly seq: number; readonly relation: string; readonly row: Row; readonly attempt?: number }
   | { readonly time: number; readonly kind: 'send'; readonly from: bigint; readonly to: bigint; readonly relation: string; readonly row: Row; readonly id: number }
   | { readonly time: number; readonly kind: 'receive'; readonly at: bigint; readonly relation: string; readonly row: Row; readonly id: number }
   | { readonly time: number; readonly kind: 'reply'; readonly client: bigint; readonly relation: string; readonly row: Row; readonly seq?: number; readonly status: 'ok' | 'duplicate' | 'unexpected' }

@@ -38,7 +38,9 @@ export type RequestCell =
   /** A string in which `{client}` and `{seq}` are replaced. */
   | { readonly kind: 'template'; readonly text: string; readonly span: Span }
   | { readonly kind: 'client'; readonly what: 'addr' | 'index'; readonly span: Span }
-  | { readonly kind: 'seq'; readonly span: Span };
+  | { readonly kind: 'seq'; readonly span: Span }
+  /** One of several values, picked per request by a stable hash of (client index, seq, column). */
+  | { readonly kind: 'choose'; readonly choices: readonly (RequestCell & { kind: 'value' | 'template' })[]; readonly span: Span };
 
 /** A role instance: `leader` (instance 0), `leader[2]`, or `leader[*]` (spread over all). */
 export interface NodeRef {
@@ -57,6 +59,11 @@ export interface Workload {
   readonly row: readonly RequestCell[];
   readonly rowSpan: Span;
   readonly reply: { readonly relation: string; readonly column: number | string; readonly span: Span };
+  /**
+   * Microseconds after which a client sends an unanswered request again, to the next instance
+   * of the target role (clients of a protocol with a changing leader); none when undefined.
+   */
+  readonly retry?: number;
   readonly span: Span;
 }
 

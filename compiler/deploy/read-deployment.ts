@@ -256,8 +256,9 @@ function requestCell(r: JsonReader, node: JsonNode): RequestCell | undefined {
     const text = node.value as string;
     return /\{(client|seq)\}/.test(text) ? { kind: 'template', text, span } : { kind: 'value', value: text, span };
   }
-  const obj = r.object(node, 'a value in a request', ['client', 'seq']);
+  const obj = r.object(node, 'a value in a request', ['client', 'seq', 'choose']);
   if (!obj) return undefined;
+  if (obj.has('choose')) return chooseCell(r, obj.get('choose')!.value, span);
   if (obj.has('client') && obj.has('seq')) {
     r.error(node, 'a value is {"client": ...} or {"seq": "int"}, not both', 'ambiguous value');
     return undefined;
@@ -276,6 +277,32 @@ function requestCell(r: JsonReader, node: JsonNode): RequestCell | undefined {
   }
   r.error(node, 'a value in a request is a number, a string, {"client": "addr"|"index"} or {"seq": "int"}', 'not a value');
   return undefined;
+}
+
+/** `{"choose": [a, b, ...]}`: one of the values (numbers, strings or templates), all of one type. */
+function chooseCell(r: JsonReader, node: JsonNode, span: Span): RequestCell | undefined {
+  const items = r.array(node, '`choose`');
+  if (!items) return undefined;
+  if (items.length === 0) {
+    r.error(node, '`choose` needs at least one value', 'empty', 'for example {"choose": ["put", "get"]}');
+    return undefined;
+  }
+  const choices: (RequestCell & { kind: 'value' | 'template' })[] = [];
+  for (const item of items) {
+    if (item.type !== 'number' && item.type !== 'string') {
+      r.error(item, 'a value to choose is a number or a string', 'not a value');
+      return undefined;
+    }
+    const cell = requestCell(r, item);
+    if (!cell || (cell.kind !== 'value' && cell.kind !== 'template')) return undefined;
+    choices.push(cell);
+  }
+  const kinds = new Set(items.map((i) => i.type));
+  if (kinds.size > 1) {
+    r.error(node, 'the values to choose from are all numbers or all strings', 'mixed types');
+    return undefined;
+  }
+  return { kind: 'choose', choices, span };
 }
 
 export function parseNodeRef(text: string, span: Span): NodeRef | undefined {
@@ -326,7 +353,7 @@ function range(r: JsonReader, node: JsonNode, what: string): [number, number] | 
 }
 
 function readWorkload(r: JsonReader, node: JsonNode): Workload | undefined {
-  const obj = r.object(node, '`clients`', ['count', 'requests', 'window', 'target', 'input', 'row', 'reply']);
+  const obj = r.object(node, '`clients`', ['count', 'requests', 'window', 'target', 'input', 'row', 'reply', 'retry']);
   if (!obj) return undefined;
   const required = ['target', 'input', 'row', 'reply'];
   const missing = required.filter((k) => !obj.has(k));
@@ -344,6 +371,7 @@ function readWorkload(r: JsonReader, node: JsonNode): Workload | undefined {
   const requests = obj.has('requests') ? r.integer(obj.get('requests')!.value, '`requests`', 0, 10_000_000) : 1;
   const window = obj.has('window') ? r.integer(obj.get('window')!.value, '`window`', 1, 100_000) : 1;
   const target = nodeRef(r, obj.get('target')!.value, '`target`', true);
+  const retry = obj.has('retry') ? duration(r, obj.get('retry')!.value, '`retry`') : undefined;
   const inputNode = obj.get('input')!.value;
   const input = r.string(inputNode, '`input`');
   const rowNode = obj.get('row')!.value;
@@ -363,7 +391,8 @@ function readWorkload(r: JsonReader, node: JsonNode): Workload | undefined {
   }
   if (
     count === undefined || requests === undefined || window === undefined || !target || input === undefined ||
-    !cells || cells.some((c) => c === undefined) || replyRelation === undefined || column === undefined
+    !cells || cells.some((c) => c === undefined) || replyRelation === undefined || column === undefined ||
+    (obj.has('retry') && retry === undefined)
   ) {
     return undefined;
   }
@@ -376,6 +405,7 @@ function readWorkload(r: JsonReader, node: JsonNode): Workload | undefined {
     row: cells as RequestCell[],
     rowSpan: r.span(rowNode),
     reply: { relation: replyRelation, column, span: r.span(replyNode) },
+    ...(retry !== undefined ? { retry } : {}),
     span: r.span(node),
   };
 }

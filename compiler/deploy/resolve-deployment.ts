@@ -13,6 +13,7 @@ import { diagnostic, hasErrors, type Diagnostic, type RelatedSpan } from '../dia
 import type { DiagnosticCode } from '../diagnostics/codes.js';
 import type { Span } from '../source.js';
 import type { Row, Value } from '../values/value.js';
+import { stableHashTuple } from '../values/hash.js';
 import { defaultSimSettings, type Deployment, type NodeRef, type RequestCell, type SimSettings, type StaticCell, type VerifySettings } from './deployment.js';
 import { resolveNetwork, type ClusterNetwork } from './resolve-network.js';
 
@@ -38,6 +39,8 @@ export interface ClusterClient {
   readonly index: number;
   readonly address: bigint;
   readonly target: bigint;
+  /** Where it sends a retried request: every instance of the target's role, from `target` on. */
+  readonly targets: readonly bigint[];
 }
 
 export interface ClusterWorkload {
@@ -46,12 +49,15 @@ export interface ClusterWorkload {
   readonly input: string;
   readonly reply: string;
   readonly replySeqColumn: number;
+  /** Microseconds after which an unanswered request is sent again, to the client's next target. */
+  readonly retry?: number;
   request(client: ClusterClient, seq: number): Row;
 }
 
 export type ClusterFault =
   | { readonly kind: 'crash'; readonly node: bigint; readonly at: number; readonly restart?: number }
-  | { readonly kind: 'partition'; readonly groups: readonly (readonly bigint[])[]; readonly at: number; readonly heal?: number };
+  /** With `cut`, only the links between the groups fail; nodes in no group are not affected. */
+  | { readonly kind: 'partition'; readonly groups: readonly (readonly bigint[])[]; readonly at: number; readonly heal?: number; readonly cut?: boolean };
 
 /**
  * How `dedc verify` compares runs: each relation listed is compared as the multiset of its
@@ -202,8 +208,9 @@ export function resolveDeployment(deployment: Deployment, analysis: Analysis): C
       const count = instances.get(w.target.role)!;
       for (let i = 0; i < w.count; i++) {
         const address = next + BigInt(i);
-        const t = w.target.index === '*' ? instanceAddress(w.target.role, i % count) : target;
-        clients.push({ name: `client[${i}]`, index: i, address, target: t });
+        const first = w.target.index === '*' ? i % count : w.target.index;
+        const targets = Array.from({ length: count }, (_, k) => instanceAddress(w.target.role, (first + k) % count));
+        clients.push({ name: `client[${i}]`, index: i, address, target: targets[0]!, targets });
         names.set(address, `client[${i}]`);
       }
     }
@@ -402,7 +409,8 @@ function resolveWorkload(w: NonNullable<Deployment['clients']>, analysis: Analys
     ok = false;
   } else {
     w.row.forEach((cell, i) => {
-      const type = cell.kind === 'value' ? (typeof cell.value === 'string' ? 'string' : 'int') : cell.kind === 'template' ? 'string' : cell.kind === 'client' && cell.what === 'addr' ? 'addr' : 'int';
+      const typed = cell.kind === 'choose' ? cell.choices[0]! : cell;
+      const type = typed.kind === 'value' ? (typeof typed.value === 'string' ? 'string' : 'int') : typed.kind === 'template' ? 'string' : typed.kind === 'client' && typed.what === 'addr' ? 'addr' : 'int';
       if (!expectType(input, i, type, cell.span, at)) ok = false;
     });
   }
@@ -426,12 +434,17 @@ function resolveWorkload(w: NonNullable<Deployment['clients']>, analysis: Analys
     input: input.name,
     reply: reply!.name,
     replySeqColumn: column,
-    request: (client, seq) => cells.map((cell) => requestValue(cell, client, seq)),
+    ...(w.retry !== undefined ? { retry: w.retry } : {}),
+    request: (client, seq) => cells.map((cell, i) => requestValue(cell, client, seq, i)),
   };
 }
 
-function requestValue(cell: RequestCell, client: ClusterClient, seq: number): Value {
+function requestValue(cell: RequestCell, client: ClusterClient, seq: number, column: number): Value {
   switch (cell.kind) {
+    case 'choose': {
+      const pick = stableHashTuple([BigInt(client.index), BigInt(seq), BigInt(column)]) % BigInt(cell.choices.length);
+      return requestValue(cell.choices[Number(pick)]!, client, seq, column);
+    }
     case 'value':
       return cell.value;
     case 'template':

@@ -40,11 +40,11 @@ export function runFacts(result: SimResult, cluster: Cluster): RunFacts {
   };
 }
 
-/** Requests sent by clients, with the replies each got (by status). */
+/** Requests sent by clients (when first sent: a retried request is one request), with the replies each got. */
 export function requestsAndReplies(result: SimResult): { client: bigint; seq: number; time: number; row: Row; replies: { time: number; row: Row }[] }[] {
   const requests = new Map<string, { client: bigint; seq: number; time: number; row: Row; replies: { time: number; row: Row }[] }>();
   for (const e of result.events) {
-    if (e.kind === 'request') requests.set(`${e.client}/${e.seq}`, { client: e.client, seq: e.seq, time: e.time, row: e.row, replies: [] });
+    if (e.kind === 'request' && !requests.has(`${e.client}/${e.seq}`)) requests.set(`${e.client}/${e.seq}`, { client: e.client, seq: e.seq, time: e.time, row: e.row, replies: [] });
   }
   for (const e of result.events) {
     if (e.kind === 'reply' && e.seq !== undefined) requests.get(`${e.client}/${e.seq}`)?.replies.push({ time: e.time, row: e.row });
