@@ -36,6 +36,8 @@ export interface RewriteFileOptions {
    * stay fast; the window and everything else stay as the deployment says.
    */
   readonly workload?: { readonly clients: number; readonly requests: number };
+  /** Static relations whose rows replace the deployment's (a lighter `work` for the bench programs). */
+  readonly statics?: Readonly<Record<string, unknown[][]>>;
 }
 
 export function rewriteFile(programPath: string, plan: string | object, options: RewriteFileOptions = {}): Rewritten {
@@ -47,6 +49,7 @@ export function rewriteFile(programPath: string, plan: string | object, options:
     clients.count = Math.min(clients.count ?? 1, options.workload.clients);
     clients.requests = Math.min(clients.requests ?? 1, options.workload.requests);
   }
+  if (options.statics) deployment.statics = { ...(deployment.statics ?? {}), ...options.statics };
   const planSource = typeof plan === 'string' ? new SourceFile(plan, readFileSync(plan, 'utf8')) : new SourceFile('inline.plan.json', JSON.stringify(plan, null, 2));
   const read = readPlan(planSource);
   const analysis = check(source).analysis!;
