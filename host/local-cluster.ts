@@ -115,7 +115,7 @@ export class LocalCluster {
     child.stderr!.on('data', (d: Buffer) => lines(d, err));
     return new Promise((resolve, reject) => {
       // Every node starts at once and they share the machine's cores: allow more time for more nodes.
-      const limit = this.options.startTimeoutMs ?? 20_000 + 1_000 * this.options.nodes.length;
+      const limit = this.options.startTimeoutMs ?? 30_000 + 2_500 * this.options.nodes.length;
       const timer = setTimeout(() => done(new Error(`${node.name} did not start listening within ${limit / 1000}s:\n${running.output}`)), limit);
       const poll = setInterval(() => {
         if (listening) done();
