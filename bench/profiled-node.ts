@@ -1,13 +1,15 @@
-// The dedc CLI under V8's sampling CPU profiler, for the cluster bench's profile of a node: run
-// in place of dist/cli/main.js (LocalCluster's `cli` option), it starts the profiler through an
-// in-process inspector session, then runs the CLI unchanged (`dedc node DIR --role R --index I
-// ...`). Only the node $DEDC_BENCH_PROFILE_NODE names (`<role>-<index>-<partition>`) is
-// profiled, or every node when it is unset. When the process exits (the node stops on SIGTERM
-// and returns), the profile is written to $DEDC_BENCH_PROFILE_DIR/<that name>.cpuprofile (the
-// format of `node --cpu-prof`, which node does not accept in NODE_OPTIONS, so a wrapper it
-// is). A same-thread inspector session answers synchronously, so the 'exit' handler can stop
-// and write. Sample timestamps are CLOCK_MONOTONIC µs, the clock of process.hrtime in every
-// process, so the bench can keep only the samples of its measured window.
+// The dedc CLI, ready to run under V8's sampling CPU profiler, for the cluster bench's profile of
+// a node: run in place of dist/cli/main.js (LocalCluster's `cli` option) with `--profile-dir
+// DIR` among the arguments, it takes that option out and runs the CLI unchanged (`dedc node
+// DIR --role R --index I ...`). The profiler is off until the process gets SIGUSR2: the bench
+// runs every node of a cluster through this file and profiles only the node it picks, only in
+// the window it picks, so the windows before are measured unprofiled on the same cluster. It
+// starts through an in-process inspector session (node refuses --cpu-prof in NODE_OPTIONS);
+// when the process exits (the node stops on SIGTERM and returns), the profile is written to
+// DIR/<role>-<index>-<partition>.cpuprofile, the format of `node --cpu-prof`. A same-thread
+// session answers synchronously, so the 'exit' handler can stop and write. Sample timestamps
+// are CLOCK_MONOTONIC µs, process.hrtime's clock in every process, so the bench can keep only
+// the samples of its measured window.
 
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -17,20 +19,24 @@ const arg = (flag: string) => {
   const at = process.argv.indexOf(flag);
   return at >= 0 ? process.argv[at + 1] : undefined;
 };
-const node = `${arg('--role') ?? 'node'}-${arg('--index') ?? 0}-${arg('--partition') ?? 0}`;
-const dir = process.env['DEDC_BENCH_PROFILE_DIR'];
-const only = process.env['DEDC_BENCH_PROFILE_NODE'];
-if (dir && (!only || only === node)) {
-  const name = `${node}.cpuprofile`;
-  const session = new Session();
-  session.connect();
-  session.post('Profiler.enable');
-  // 1 ms between samples: ~1,000 samples per second of busy CPU. (At 250 µs the profiled node
-  // cost noticeably more than its unprofiled peers.)
-  session.post('Profiler.setSamplingInterval', { interval: 1000 });
-  session.post('Profiler.start');
+const dir = arg('--profile-dir');
+if (dir !== undefined) process.argv.splice(process.argv.indexOf('--profile-dir'), 2);
+const name = `${arg('--role') ?? 'node'}-${arg('--index') ?? 0}-${arg('--partition') ?? 0}.cpuprofile`;
+
+if (dir !== undefined) {
+  let session: Session | undefined;
+  process.on('SIGUSR2', () => {
+    if (session) return;
+    session = new Session();
+    session.connect();
+    session.post('Profiler.enable');
+    // 1 ms between samples: ~1,000 samples per second of busy CPU. (At 250 µs the profiled node
+    // cost noticeably more than its unprofiled peers.)
+    session.post('Profiler.setSamplingInterval', { interval: 1000 });
+    session.post('Profiler.start');
+  });
   process.once('exit', () => {
-    session.post('Profiler.stop', (err, result) => {
+    session?.post('Profiler.stop', (err, result) => {
       if (!err && result) writeFileSync(join(dir, name), JSON.stringify(result.profile));
     });
   });
