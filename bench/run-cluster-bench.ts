@@ -10,7 +10,7 @@
 // build, simulated), a V8 profile of the bottlenecks, and where a factor falls short of the
 // paper's, the node and rule. Results: bench/results/cluster.json, cluster.md and SVG plots.
 //
-//   npm run bench:cluster                    full run, about 22 minutes (its limit is 24)
+//   npm run bench:cluster                    full run, about 21 minutes (its limit is 23)
 //   npm run bench:cluster -- --quick         short windows, 1 repetition: $TMPDIR/dedc-bench-quick/
 //   npm run bench:cluster -- --only paxos-base-message,paxos-scalable-message   some configurations (also to $TMPDIR)
 //   npm run bench:cluster -- --no-profile --no-steady --no-rules   skip the V8 profiles, the steady-state run, the rule profiles
@@ -280,7 +280,7 @@ export async function runClusterBench(options: ClusterBenchOptions = {}): Promis
 
 function setupText(load: LoadSettings, configs: readonly ClusterConfig[]): string[] {
   return [
-    "the deployments are the paper's machine counts: the base plans' own deployments, and for the scalable plans the deployment the rewrite recorded in the build with every partitioned role's partition count set in code (bench/deployment-variants.ts) and written next to the build; every node runs `dedc node --deploy` with it, the same modules (nothing recompiled)",
+    "the deployments are the paper's machine counts: the base plans' own deployments, and for the scalable plans the deployment the rewrite recorded in the build with every partitioned role's partition count set in code (bench/deployment-variants.ts) and written next to the build; every node runs `dedc node --deploy` with it, the same modules (nothing recompiled). For Paxos the bench also sets timer periods and a static there (cluster-configs.ts benchTimers, benchStatics: beat 100 ms, resend 2 s, timeoutBeats 600), so that per-second heartbeats, resends below the latency and an election during the slow start do not count as per-command work",
     `every node is its own \`dedc node\` process (LocalCluster, dist/cli/main.js) on 127.0.0.1 at a fresh block of ports, with a durable log in a fresh temporary directory (as \`dedc run\` does; 2PC's and Paxos's \`.durable\` facts are fsynced before a tick's messages leave)`,
     `one cluster per configuration and frames setting; base and scalable of a protocol are up at once (the one not under load idle), and their measured windows alternate (base, scalable, base, ...), so drift of the shared machine falls on both; each cluster is first warmed up by the main load from other client addresses until ${load.warmupCommands.toLocaleString('en-US')} commands are answered or ${load.warmupLimitMs / 1000} s pass (V8 compiles a node's hot code after some thousands of frames)`,
     `a measured window: closed-loop clients (host/closed-loop.ts runLoad) in the bench process at fresh addresses (no late reply of an earlier window reaches them), each sending one request frame per command to the node that takes client input and getting its reply over the same connection; ${load.warmupMs / 1000} s unmeasured, ${load.durationMs / 1000} s measured; each node's CPU time from its /metrics before and after; /proc/<pid> of every node and /proc/stat for kernel time, context switches and the machine; a request unanswered after ${load.timeoutMs / 1000} s counts as timed out`,

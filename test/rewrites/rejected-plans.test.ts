@@ -188,5 +188,5 @@ describe('plans that break a precondition', () => {
     // Which ones diverge, by name (see `diverges` above); at least half of them.
     expect(found.length).toBeGreaterThanOrEqual(cases.length / 2);
     expect(found).toEqual(cases.filter((c) => c.diverges).map((c) => c.name));
-  });
+  }, 600_000);
 });
