@@ -5,7 +5,7 @@
 // the steady-state run (replies per second, the bottleneck's memory over time).
 
 import type { TopLevelSpec } from 'vega-lite';
-import { base, writeSvgs } from './plot.js';
+import { base, nodeCostsSpec, writeSvgs } from './plot.js';
 import { protocolNames } from './cluster-configs.js';
 import type { ClusterBenchResults } from './cluster-results.js';
 
@@ -14,42 +14,13 @@ const subtitle = (r: ClusterBenchResults) => `${r.load.clients} clients x window
 function nodesSpec(r: ClusterBenchResults, frames: 'per-tick' | 'per-message'): TopLevelSpec | undefined {
   const summaries = r.summaries.filter((s) => s.frames === frames && s.runs);
   if (!summaries.length) return undefined;
-  const label = (s: (typeof summaries)[number]) => `${s.name} (${s.nodes} nodes): bottleneck ${s.bottleneckMicros.median.toFixed(1)} µs/command, bound ${Math.round(s.bound).toLocaleString('en-US')}/s`;
-  const values = summaries.flatMap((s) =>
-    s.nodeCosts.map((nd, i) => ({
-      config: label(s),
-      node: nd.name,
-      rank: i,
-      role: nd.role,
-      micros: nd.cpuMicrosPerCommand,
-      min: nd.min,
-      max: nd.max,
-      label: i === 0 ? `${nd.cpuMicrosPerCommand.toFixed(1)} µs` : '',
-    })),
-  );
-  return {
-    ...base,
-    title: { text: `CPU per command at every node (${frames === 'per-tick' ? 'per-tick frames' : 'per-message frames'})`, subtitle: [`the longest bar is the bottleneck; bound = 1e6 / its µs with a core per node; whiskers: min - max over runs`, subtitle(r)] },
-    data: { values },
-    facet: { row: { field: 'config', type: 'nominal', title: null, sort: summaries.map(label), header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelFontWeight: 'bold', labelLimit: 600, labelOrient: 'top' } } },
-    resolve: { scale: { y: 'independent' } },
-    spec: {
-      width: 420,
-      height: { step: 11 },
-      encoding: { y: { field: 'node', type: 'nominal', title: null, sort: { field: 'rank', op: 'min' }, axis: { labelFontSize: 9, labelLimit: 200 } } },
-      layer: [
-        {
-          mark: 'bar',
-          encoding: {
-            x: { field: 'micros', type: 'quantitative', title: 'CPU µs per command (median)' },
-            color: { field: 'role', type: 'nominal', legend: { orient: 'top', title: 'role', columns: 4 } },
-          },
-        },
-        { mark: { type: 'rule', color: '#333' }, encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } } },
-        { mark: { type: 'text', align: 'left', dx: 4, fontSize: 9, fontWeight: 'bold' }, encoding: { x: { field: 'max', type: 'quantitative' }, text: { field: 'label' } } },
-      ],
-    },
-  } as TopLevelSpec;
+  return nodeCostsSpec({
+    title: `CPU per command at every node (${frames === 'per-tick' ? 'per-tick frames' : 'per-message frames'})`,
+    subtitle: [`the longest bar is the bottleneck; bound = 1e6 / its µs with a core per node; whiskers: min - max over runs`, subtitle(r)],
+    configs: summaries.map((s) => ({ label: `${s.name} (${s.nodes} nodes): bottleneck ${s.bottleneckMicros.median.toFixed(1)} µs/command, bound ${Math.round(s.bound).toLocaleString('en-US')}/s`, nodeCosts: s.nodeCosts })),
+    digits: 1,
+    legendColumns: 4,
+  });
 }
 
 function factorSpec(r: ClusterBenchResults): TopLevelSpec | undefined {

@@ -24,31 +24,8 @@ import type { Built } from './cluster-build.js';
 import type { ClusterConfig, Frames } from './cluster-configs.js';
 import type { HostCounters, NodeRun, RunKind, RunRecord, Warmup } from './cluster-results.js';
 import { summariseProfile, type ProfileSummary } from './cpu-profile.js';
-import { portsFree } from './free-ports.js';
-import { progress, round } from './harness.js';
+import { round } from './harness.js';
 import { coreUse, readings, type CoreUse, type Readings } from './proc-readings.js';
-
-/** Blocks of node ports, base + stride k for the k-th cluster, below Linux's ephemeral range (32768 up) so no outgoing connection holds one; checked free, never reused within a run. */
-export class PortBlocks {
-  private k = 0;
-  constructor(
-    private readonly base: number,
-    private readonly stride: number,
-    private readonly limit: number,
-  ) {}
-
-  async next(topAddress: number): Promise<number> {
-    for (; this.base + this.stride * this.k + topAddress < this.limit; this.k++) {
-      const basePort = this.base + this.stride * this.k;
-      if (await portsFree(basePort + 1, basePort + topAddress)) {
-        this.k++;
-        return basePort;
-      }
-      progress('bench', `ports ${basePort + 1}-${basePort + topAddress} are not all free: skipping them`);
-    }
-    throw new Error(`no free block of ports below ${this.limit}`);
-  }
-}
 
 export interface Session {
   readonly id: number;

@@ -4,7 +4,7 @@
 // configuration, base beside rewritten (`micro-nodes.svg`).
 
 import type { TopLevelSpec } from 'vega-lite';
-import { base, writeSvgs } from './plot.js';
+import { base, nodeCostsSpec, writeSvgs } from './plot.js';
 import type { MicroBenchResults } from './run-micro-bench.js';
 
 /** "2 x 100,000 rounds (functional, ...)" for each distinct amount of CPU-heavy work per request. */
@@ -59,27 +59,13 @@ function nodesSpec(r: MicroBenchResults): TopLevelSpec | undefined {
   const summaries = r.summaries.filter((s) => s.runs);
   if (!summaries.length) return undefined;
   const name = new Map(r.rewrites.map((x) => [x.key, x.rewrite]));
-  const label = (s: (typeof summaries)[number]) => `${name.get(s.rewrite) ?? s.rewrite}, ${s.plan} (${s.nodes} node${s.nodes === 1 ? '' : 's'}): bottleneck ${s.bottleneckMicros.median.toFixed(0)} µs`;
-  const values = summaries.flatMap((s) =>
-    s.nodeCosts.map((nd, i) => ({ config: label(s), node: nd.name, rank: i, role: nd.role, micros: nd.cpuMicrosPerCommand, min: nd.min, max: nd.max, label: i === 0 ? `${nd.cpuMicrosPerCommand.toFixed(0)} µs` : '' })),
-  );
-  return {
-    ...base,
-    title: { text: 'CPU per command at every node, base and rewritten', subtitle: ['the longest bar is the bottleneck; whiskers: min - max over runs', subtitle(r)] },
-    data: { values },
-    facet: { row: { field: 'config', type: 'nominal', title: null, sort: summaries.map(label), header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelFontWeight: 'bold', labelLimit: 600, labelOrient: 'top' } } },
-    resolve: { scale: { y: 'independent' } },
-    spec: {
-      width: 420,
-      height: { step: 11 },
-      encoding: { y: { field: 'node', type: 'nominal', title: null, sort: { field: 'rank', op: 'min' }, axis: { labelFontSize: 9, labelLimit: 200 } } },
-      layer: [
-        { mark: 'bar', encoding: { x: { field: 'micros', type: 'quantitative', title: 'CPU µs per command (median)' }, color: { field: 'role', type: 'nominal', legend: { orient: 'top', title: 'role', columns: 5 } } } },
-        { mark: { type: 'rule', color: '#333' }, encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } } },
-        { mark: { type: 'text', align: 'left', dx: 4, fontSize: 9, fontWeight: 'bold' }, encoding: { x: { field: 'max', type: 'quantitative' }, text: { field: 'label' } } },
-      ],
-    },
-  } as TopLevelSpec;
+  return nodeCostsSpec({
+    title: 'CPU per command at every node, base and rewritten',
+    subtitle: ['the longest bar is the bottleneck; whiskers: min - max over runs', subtitle(r)],
+    configs: summaries.map((s) => ({ label: `${name.get(s.rewrite) ?? s.rewrite}, ${s.plan} (${s.nodes} node${s.nodes === 1 ? '' : 's'}): bottleneck ${s.bottleneckMicros.median.toFixed(0)} µs`, nodeCosts: s.nodeCosts })),
+    digits: 0,
+    legendColumns: 5,
+  });
 }
 
 /** Writes every plot the results allow into `dir`; returns the file names written. */

@@ -146,6 +146,64 @@ function memorySpec(r: WasmBenchResults): TopLevelSpec | undefined {
   } as TopLevelSpec;
 }
 
+/** One node's median CPU per command in a configuration, with its range over the runs. */
+export interface NodeCostBar {
+  readonly name: string;
+  readonly role: string;
+  readonly cpuMicrosPerCommand: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Every node's CPU per command, one facet row per configuration (in the order given), highest
+ * first; the bottleneck's bar is labelled with `digits` decimals. The cluster and the micro
+ * benchmarks' bottleneck view.
+ */
+export function nodeCostsSpec(o: {
+  readonly title: string;
+  readonly subtitle: readonly string[];
+  readonly configs: readonly { readonly label: string; readonly nodeCosts: readonly NodeCostBar[] }[];
+  readonly digits: number;
+  readonly legendColumns: number;
+}): TopLevelSpec {
+  const values = o.configs.flatMap((c) =>
+    c.nodeCosts.map((nd, i) => ({
+      config: c.label,
+      node: nd.name,
+      rank: i,
+      role: nd.role,
+      micros: nd.cpuMicrosPerCommand,
+      min: nd.min,
+      max: nd.max,
+      label: i === 0 ? `${nd.cpuMicrosPerCommand.toFixed(o.digits)} µs` : '',
+    })),
+  );
+  return {
+    ...base,
+    title: { text: o.title, subtitle: [...o.subtitle] },
+    data: { values },
+    facet: { row: { field: 'config', type: 'nominal', title: null, sort: o.configs.map((c) => c.label), header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelFontWeight: 'bold', labelLimit: 600, labelOrient: 'top' } } },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 420,
+      height: { step: 11 },
+      encoding: { y: { field: 'node', type: 'nominal', title: null, sort: { field: 'rank', op: 'min' }, axis: { labelFontSize: 9, labelLimit: 200 } } },
+      layer: [
+        {
+          mark: 'bar',
+          encoding: {
+            x: { field: 'micros', type: 'quantitative', title: 'CPU µs per command (median)' },
+            color: { field: 'role', type: 'nominal', legend: { orient: 'top', title: 'role', columns: o.legendColumns } },
+          },
+        },
+        { mark: { type: 'rule', color: '#333' }, encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } } },
+        { mark: { type: 'text', align: 'left', dx: 4, fontSize: 9, fontWeight: 'bold' }, encoding: { x: { field: 'max', type: 'quantitative' }, text: { field: 'label' } } },
+      ],
+    },
+  } as TopLevelSpec;
+}
+
 /** Writes every plot the results allow into `dir`; returns the file names written. */
 export async function writePlots(results: WasmBenchResults, dir: string): Promise<string[]> {
   const plots: [string, TopLevelSpec | undefined][] = [

@@ -25,7 +25,8 @@ import { allConfigs, configKey, framesSettings, paper, protocols, type ClusterCo
 import { writeClusterPlots } from './cluster-plot.js';
 import { renderClusterReport } from './cluster-report.js';
 import type { ClusterBenchResults, LoadSettings, ProfileRun, RunKind, RunRecord } from './cluster-results.js';
-import { measureWindow, noWarmup, PortBlocks, profileWindow, startSession, stopSession, warmUp, type Session } from './cluster-session.js';
+import { measureWindow, noWarmup, profileWindow, startSession, stopSession, warmUp, type Session } from './cluster-session.js';
+import { PortBlocks } from './free-ports.js';
 import { batching, factors, latencyCurves, shortfalls, summarise } from './cluster-summary.js';
 import { Deadline, gitState, machineInfo, outputDir, progress, round } from './harness.js';
 import { profileRules, type RuleProfileRun } from './rule-profile.js';

@@ -31,7 +31,7 @@ import { SourceFile } from '../compiler/source.js';
 import { runLoad, type LoadReport } from '../host/closed-loop.js';
 import { loadCluster, nodeEndpoints } from '../host/load-cluster.js';
 import { LocalCluster } from '../host/local-cluster.js';
-import { portsFree } from './free-ports.js';
+import { PortBlocks } from './free-ports.js';
 import { Deadline, gitState, machineInfo, med, outputDir, parseFlags, programsDir, progress, repoRoot, round, type GitState, type Machine } from './harness.js';
 import { writeMicroPlots } from './micro-plot.js';
 import { renderMicroReport } from './micro-report.js';
@@ -480,19 +480,8 @@ export async function runMicroBench(options: MicroBenchOptions = {}): Promise<Mi
   // The budget of the cluster runs (builds come before: about 30 s when nothing is cached yet).
   const deadline = new Deadline(load.limitSeconds);
 
-  let k = 0;
-  const nextBasePort = async (built: Built): Promise<number> => {
-    const top = Math.max(...built.cluster.nodes.map((nd) => Number(nd.address)));
-    for (; PORT_BASE + PORT_STRIDE * k + top < PORT_LIMIT; k++) {
-      const basePort = PORT_BASE + PORT_STRIDE * k;
-      if (await portsFree(basePort + 1, basePort + top)) {
-        k++;
-        return basePort;
-      }
-      progress('micro', `ports ${basePort + 1}-${basePort + top} are not all free: skipping them`);
-    }
-    throw new Error(`no free block of ports below ${PORT_LIMIT}`);
-  };
+  const ports = new PortBlocks(PORT_BASE, PORT_STRIDE, PORT_LIMIT, 'micro');
+  const nextBasePort = (built: Built): Promise<number> => ports.next(Math.max(...built.cluster.nodes.map((nd) => Number(nd.address))));
 
   const runs: MicroRun[] = [];
   const notes: string[] = [];
