@@ -51,7 +51,12 @@ export function applyPartialPartition(ctx: StepContext, step: PartitionStep, rol
   if (!sealed) return false;
   const perPartition = perPartitionRules(ctx, sealed, c2, new Set(partitioned));
   // Relations that only per-partition rules derive (and read) are each partition's own: no key.
-  const local = new Set(partitioned.filter((r) => a.relations.get(r)!.derivedBy.length > 0 && a.relations.get(r)!.derivedBy.every((d) => perPartition.includes(d) && a.rules[d]!.rule.op !== ':~')));
+  const local = new Set(
+    partitioned.filter((r) => {
+      const by = a.relations.get(r)!.derivedBy;
+      return by.length > 0 && by.every((d) => perPartition.includes(d) && a.rules[d]!.rule.op !== ':~');
+    }),
+  );
   const violations: Violation[] = [...sealingViolations(ctx, sealed, role.rules, c2, rep, repInputs), ...perPartitionViolations(ctx, perPartition, new Set(partitioned)), ...replicationViolations(ctx, rep, repInputs, c1), ...independenceViolations(a, c1, c2), ...stateMachineViolations(a, c1, repInputs, rep), ...stateMachineViolations(a, c2, ruleSetIO(a, c2).inputs)];
   let keys: ReadonlyMap<string, readonly KeyTerm[]> | undefined;
   let used = 'co-hashing';
